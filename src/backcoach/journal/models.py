@@ -1,0 +1,145 @@
+"""The journal's tables (SQLAlchemy 2 declarative). Migrations live in ``migrations/``.
+
+Times are stored as timezone-aware UTC datetimes; dates (check-ins) as local calendar dates.
+JSON columns hold small documents (screening answers, planned doses).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Screening(Base):
+    """One red-flag screen. ``outcome``: clear | see_doctor | emergency."""
+
+    __tablename__ = "screenings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answers: Mapped[dict[str, Any]]  # question id -> bool
+    outcome: Mapped[str] = mapped_column(String(20))
+    flags: Mapped[list[Any]]  # ids of the questions answered yes
+    clinician_cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    caution_acknowledged: Mapped[bool] = mapped_column(default=False)
+
+
+class Session(Base):
+    """One exercise session. ``status``: in_progress | completed | quit | stopped_pain."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    front_end: Mapped[str] = mapped_column(String(20), default="terminal")  # terminal | web
+    pain_before: Mapped[int | None]
+    pain_after: Mapped[int | None]
+    stop_reason: Mapped[str | None] = mapped_column(Text)
+    plan: Mapped[dict[str, Any] | None]  # the plan as shown, with reasons
+
+    sets: Mapped[list[ExerciseSet]] = relationship(
+        back_populates="session", order_by="ExerciseSet.position", cascade="all, delete-orphan"
+    )
+    pain_entries: Mapped[list[PainEntry]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+
+
+class ExerciseSet(Base):
+    """One exercise within a session: what was planned and what was done.
+
+    ``status``: in_progress | completed | skipped | stopped.
+    ``counted_by``: hand | camera (how the reps of this set were counted).
+    """
+
+    __tablename__ = "sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    exercise_id: Mapped[str] = mapped_column(String(40))
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    planned: Mapped[dict[str, Any]]  # Dose.model_dump(mode="json")
+    planned_reps: Mapped[int]
+    planned_hold_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    stage: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    counted_by: Mapped[str] = mapped_column(String(10), default="hand")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    session: Mapped[Session] = relationship(back_populates="sets")
+    reps: Mapped[list[RepRecord]] = relationship(
+        back_populates="exercise_set", order_by="RepRecord.index", cascade="all, delete-orphan"
+    )
+    warnings: Mapped[list[FormWarning]] = relationship(
+        back_populates="exercise_set", cascade="all, delete-orphan"
+    )
+
+
+class RepRecord(Base):
+    """One repetition of one part (e.g. the left side), written as soon as it finishes."""
+
+    __tablename__ = "reps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)  # 1-based repetition number
+    part: Mapped[str] = mapped_column(String(40))  # Part.key
+    side: Mapped[str] = mapped_column(String(10))  # left | right | both | none
+    hold_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    counted_by: Mapped[str] = mapped_column(String(10), default="hand")
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    exercise_set: Mapped[ExerciseSet] = relationship(back_populates="reps")
+
+
+class FormWarning(Base):
+    """A form cue or avoided-movement warning raised by the camera during a set."""
+
+    __tablename__ = "form_warnings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    code: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+
+    exercise_set: Mapped[ExerciseSet] = relationship(back_populates="warnings")
+
+
+class PainEntry(Base):
+    """A 0-10 pain rating. ``context``: before | during | after."""
+
+    __tablename__ = "pain_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    score: Mapped[int] = mapped_column(Integer)
+    context: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    session: Mapped[Session | None] = relationship(back_populates="pain_entries")
+
+
+class CheckIn(Base):
+    """The next-morning pain check-in, tied to the session of the day before when there was one."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    pain: Mapped[int] = mapped_column(Integer)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
