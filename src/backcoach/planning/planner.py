@@ -1,0 +1,52 @@
+"""Today's plan: every exercise of the catalog at the level the history earns, with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from backcoach.catalog.schema import Catalog
+from backcoach.planning.history import SessionSummary
+from backcoach.planning.plan import Change, Plan, PlanItem
+from backcoach.planning.progression import decide_level
+from backcoach.planning.reasons import explain
+from backcoach.planning.settings import Settings
+
+
+def plan_today(
+    catalog: Catalog, summaries: Sequence[SessionSummary], settings: Settings, today: date
+) -> Plan:
+    """The plan for ``today`` from the sessions before or on it (oldest first)."""
+    history = sorted((s for s in summaries if s.day <= today), key=lambda s: s.day)
+    items: list[PlanItem] = []
+    for exercise in catalog.exercises:
+        decision = decide_level(exercise.id, exercise.level_count, history, settings)
+        items.append(
+            PlanItem(
+                exercise_id=exercise.id,
+                name=exercise.name,
+                level=decision.level,
+                dose=exercise.dose_at(decision.level),
+                change=decision.change,
+                reason=explain(exercise, decision, settings),
+            )
+        )
+    return Plan(day=today, items=tuple(items), notes=_notes(history, items, today))
+
+
+def _notes(history: list[SessionSummary], items: list[PlanItem], today: date) -> tuple[str, ...]:
+    notes: list[str] = []
+    if history:
+        last = history[-1]
+        if last.next_morning_pain is None and last.day < today:
+            notes.append(
+                f"No next-morning check-in was recorded after your session on "
+                f"{last.day.isoformat()}; recording how your back feels the morning after "
+                "each session lets the doses go up."
+            )
+    if any(item.change is Change.DOWN for item in items):
+        notes.append(
+            "Some doses went back a step. If pain keeps building from one session to the "
+            "next, or new symptoms appear, check with a clinician."
+        )
+    return tuple(notes)
