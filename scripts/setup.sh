@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 want_tests="${1:-}"
 system_packages=(ffmpeg espeak-ng)
 if [ "$want_tests" = "--with-test-tools" ]; then
-  system_packages+=(chromium tmux)
+  system_packages+=(chromium tmux postgresql)
 fi
 
 missing=()

@@ -6,15 +6,45 @@ JSON columns hold small documents (screening answers, planned doses).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Dialect, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database.
+
+    SQLite keeps no offset, so values are converted to UTC on the way in and marked UTC on
+    the way out; naive datetimes are refused (the caller must say which time it means).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        datetime: UTCDateTime,
+    }
 
 
 class Screening(Base):
@@ -23,11 +53,11 @@ class Screening(Base):
     __tablename__ = "screenings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
     answers: Mapped[dict[str, Any]]  # question id -> bool
     outcome: Mapped[str] = mapped_column(String(20))
     flags: Mapped[list[Any]]  # ids of the questions answered yes
-    clinician_cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    clinician_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     caution_acknowledged: Mapped[bool] = mapped_column(default=False)
 
 
@@ -37,8 +67,8 @@ class Session(Base):
     __tablename__ = "sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(20), default="in_progress")
     front_end: Mapped[str] = mapped_column(String(20), default="terminal")  # terminal | web
     pain_before: Mapped[int | None]
@@ -64,7 +94,9 @@ class ExerciseSet(Base):
     __tablename__ = "sets"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     exercise_id: Mapped[str] = mapped_column(String(40))
     level: Mapped[int] = mapped_column(Integer, default=0)
@@ -74,8 +106,8 @@ class ExerciseSet(Base):
     stage: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(20), default="in_progress")
     counted_by: Mapped[str] = mapped_column(String(10), default="hand")
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     session: Mapped[Session] = relationship(back_populates="sets")
     reps: Mapped[list[RepRecord]] = relationship(
@@ -92,13 +124,13 @@ class RepRecord(Base):
     __tablename__ = "reps"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"))
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
     index: Mapped[int] = mapped_column(Integer)  # 1-based repetition number
     part: Mapped[str] = mapped_column(String(40))  # Part.key
     side: Mapped[str] = mapped_column(String(10))  # left | right | both | none
     hold_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     counted_by: Mapped[str] = mapped_column(String(10), default="hand")
-    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     exercise_set: Mapped[ExerciseSet] = relationship(back_populates="reps")
 
@@ -109,8 +141,8 @@ class FormWarning(Base):
     __tablename__ = "form_warnings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     code: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
 
@@ -123,8 +155,10 @@ class PainEntry(Base):
     __tablename__ = "pain_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     score: Mapped[int] = mapped_column(Integer)
     context: Mapped[str] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
@@ -139,7 +173,9 @@ class CheckIn(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     pain: Mapped[int] = mapped_column(Integer)
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), index=True
+    )
     note: Mapped[str | None] = mapped_column(Text)
