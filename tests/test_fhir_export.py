@@ -187,7 +187,14 @@ def test_fhir_command_writes_a_valid_bundle(tmp_path: Path) -> None:
     env.pop("BACKCOACH_DATABASE_URL", None)
     target = tmp_path / "bundle.json"
     done = subprocess.run(
-        [str(Path(sys.executable).with_name("backcoach")), "fhir", "-o", str(target)],
+        [
+            str(Path(sys.executable).with_name("backcoach")),
+            "export",
+            "--format",
+            "fhir",
+            "-o",
+            str(target),
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -85,7 +85,7 @@ def test_profile_name_is_shown_and_cleared(home: Path) -> None:
 
 def test_every_outcome_command_has_help() -> None:
     runner = CliRunner()
-    for command in ("psfs", "questionnaire", "profile", "report", "fhir", "import"):
+    for command in ("psfs", "questionnaire", "profile", "report", "import"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         assert "Show this message" in result.stdout

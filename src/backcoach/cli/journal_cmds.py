@@ -28,6 +28,7 @@ EMPTY_JOURNAL_URL = "sqlite://"  # in memory: what a journal that does not exist
 class ExportFormat(StrEnum):
     CSV = "csv"
     JSON = "json"
+    FHIR = "fhir"
 
 
 def open_existing_journal(paths: AppPaths) -> JournalStore:
@@ -97,19 +98,26 @@ def history(
 
 
 def export(
-    export_format: ExportFormat = typer.Option(..., "--format", "-f", help="csv or json."),
+    export_format: ExportFormat = typer.Option(
+        ..., "--format", "-f", help="csv, json, or fhir (an HL7 FHIR R4B Bundle, JSON)."
+    ),
     output: Path | None = typer.Option(
         None,
         "--output",
         "-o",
-        help="Where to write. JSON: a file (stdout when omitted). CSV: a new folder with one "
-        "file per table, or a .zip file of them.",
+        help="Where to write. JSON and FHIR: a file (stdout when omitted). CSV: a new folder "
+        "with one file per table, or a .zip file of them.",
     ),
 ) -> None:
-    """Export everything in the journal (nothing else) as JSON or CSV for you or your physio."""
+    """Export everything in the journal (nothing else) as JSON, CSV or a FHIR Bundle."""
     with open_existing_journal(resolve_paths()) as store:
-        document = store.export_all()
-    if export_format is ExportFormat.JSON:
+        if export_format is ExportFormat.FHIR:
+            from backcoach.reports.fhir_export import build_fhir_bundle
+
+            document = build_fhir_bundle(store)
+        else:
+            document = store.export_all()
+    if export_format in (ExportFormat.JSON, ExportFormat.FHIR):
         if output is None:
             typer.echo(export_json_text(document), nl=False)
             return

@@ -283,28 +283,6 @@ def report(
     _console(stderr=True).print(f"Report for {data.start} to {data.end} written to {written}")
 
 
-def fhir(
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="The bundle file (.json); printed when omitted."
-    ),
-    force: bool = typer.Option(False, "--force", help="Replace the output file if it exists."),
-) -> None:
-    """Export the journal as an HL7 FHIR R4 (R4B) Bundle for a clinical system."""
-    from backcoach.reports.fhir_export import build_fhir_bundle
-    from backcoach.reports.files import write_output
-
-    with _journal(create=False) as store:
-        bundle = build_fhir_bundle(store, now=_now())
-    text = json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    written = write_output(output, text.encode("utf-8"), overwrite=force)
-    _console(stderr=True).print(
-        f"FHIR bundle ({len(bundle.get('entry', []))} entries) written to {written}"
-    )
-
-
 def import_command(
     file: Path = typer.Argument(..., help="A JSON export made by 'backcoach export -f json'."),
 ) -> None:
@@ -323,5 +301,4 @@ def register(app: typer.Typer) -> None:
     app.command("questionnaire")(questionnaire)
     app.command("profile")(profile)
     app.command("report")(report)
-    app.command("fhir")(fhir)
     app.command("import")(import_command)
