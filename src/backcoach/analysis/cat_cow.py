@@ -1,0 +1,95 @@
+"""Cat-cow: on hands and knees, the back rounded up with the head dropped (cat), then the back
+let down with the head lifted (cow); each position reached counts once.
+
+BlazePose gives no landmark along the spine, so the curve of the back itself cannot be
+measured; the head moves with it in this exercise, so the driving number is the neck angle:
+the shoulders-to-ears line against the hips-to-shoulders line (world landmarks, so it does
+not depend on the camera angle). Head well above the trunk line = cow, well below = cat.
+"""
+
+from __future__ import annotations
+
+import math
+
+from backcoach.analysis.base import BaseAnalyzer, Hysteresis
+from backcoach.analysis.bird_dog import LimbAngles
+from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.press_up import elevation
+from backcoach.pose.frame import PoseFrame
+from backcoach.pose.landmarks import Landmark as L
+
+COW_ENTER = 28.0  # neck angle (degrees, head above the trunk line) that counts as cow
+COW_EXIT = 15.0
+CAT_ENTER = -28.0  # head this far below the trunk line counts as cat
+CAT_EXIT = -15.0
+MIN_IN_POSE = 0.3  # seconds in a position before it counts
+
+
+def neck_angle(frame: PoseFrame) -> float:
+    """Head above (+) or below (-) the line of the trunk, in degrees."""
+    w = frame.world
+    shoulders = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2
+    hips = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
+    ears = (w[L.LEFT_EAR] + w[L.RIGHT_EAR]) / 2
+    return elevation(shoulders, ears) - elevation(hips, shoulders)
+
+
+class CatCowAnalyzer(BaseAnalyzer):
+    exercise_id = "cat-cow"
+    required_parts = ("head", "shoulders", "hips", "knees")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.driving_label = "head above the trunk line (deg)"
+        self._cow = Hysteresis(COW_ENTER, COW_EXIT, min_duration=MIN_IN_POSE)
+        self._cat = Hysteresis(CAT_ENTER, CAT_EXIT, rising=False, min_duration=MIN_IN_POSE)
+        self._all_fours = Hysteresis(1.0, 0.0, min_duration=0.3)
+        for band in (self._cow, self._cat, self._all_fours):
+            self.track(band)  # after a cut a position must be reached afresh to count
+        self.counts = {"cat": 0, "cow": 0}
+
+    def analyze(self, frame: PoseFrame) -> list[Event]:
+        t = frame.timestamp
+        neck = neck_angle(frame)
+        limbs = LimbAngles.of(frame)
+        if not math.isfinite(neck):
+            return []
+        self.driving_value = round(neck, 1)
+        self._all_fours.update(1.0 if limbs.on_all_fours else 0.0, t)
+        if not self._all_fours.active:
+            self._cow.reset(t)
+            self._cat.reset(t)
+            self.phase = "waiting"
+            return []
+        events: list[Event] = []
+        for name, band in (("cow", self._cow), ("cat", self._cat)):
+            if band.update(neck, t) and band.active:
+                events += self._count(
+                    name, band.changed_at if band.changed_at is not None else t, t
+                )
+        if self._cow.active:
+            self.phase = "cow"
+        elif self._cat.active:
+            self.phase = "cat"
+        else:
+            self.phase = "moving"
+        return events
+
+    def _count(self, name: str, reached: float, t: float) -> list[Event]:
+        self.counts[name] += 1
+        self.rep_count += 1
+        events = self.note_once(
+            "back-from-head",
+            "I follow cat and cow from your head and neck; the camera cannot see the curve "
+            "of your back itself, so let your head move with it.",
+            t,
+        )
+        events.append(
+            Event(
+                EventKind.REP_COMPLETED,
+                t,
+                duration=round(t - reached, 3),
+                data={"phase": name, "start": round(reached, 3)},
+            )
+        )
+        return events

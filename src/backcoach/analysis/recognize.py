@@ -1,0 +1,296 @@
+"""Which movement a recording shows: one of the program's seven exercises, one of the movements
+it avoids, or none of them (``--exercise auto``).
+
+Two steps. First the body position over time (posture.py) picks the family: lying face down,
+on hands and knees, lying on the back, or standing. Then the movement inside that family is
+told from what the body does, measured on MediaPipe's world landmarks: the exercise analyzers
+themselves run over the frames (a press-up must rise from lying face down, a bird dog must
+raise a limb), and the avoided-movement detector flags sit-ups, leg lifts and toe touches.
+Each candidate gets a score in 0..1; the best one wins and its score is the confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backcoach.analysis.avoided import AvoidedMovementDetector
+from backcoach.analysis.base import BaseAnalyzer
+from backcoach.analysis.bird_dog import BirdDogAnalyzer, LimbAngles
+from backcoach.analysis.cat_cow import CatCowAnalyzer
+from backcoach.analysis.events import EventKind
+from backcoach.analysis.posture import Position, classify_position
+from backcoach.analysis.press_up import PressUpAnalyzer, elevation
+from backcoach.pose.frame import FloatArray, PoseFrame
+from backcoach.pose.landmarks import Landmark as L
+
+EXERCISES = (
+    "press-up",
+    "pelvic-tilt",
+    "bridge",
+    "roll-and-stretch",
+    "knees-up-stretch",
+    "bird-dog",
+    "cat-cow",
+)
+AVOIDED = ("straight-leg-sit-up", "bent-leg-sit-up", "leg-lift", "standing-toe-touch")
+NONE = "none"
+SIT_UP_FAMILY = frozenset({"straight-leg-sit-up", "bent-leg-sit-up"})
+
+# Thresholds on the lying-on-the-back measures (degrees, or thigh lengths for the roll).
+BRIDGE_HIP_LIFT = 18.0  # shoulders-to-hips line rising this much: hips up in a bridge ...
+BRIDGE_LINE = 145.0  # ... with shoulders, hips and knees nearly in line (twists lift too)
+KNEE_TO_CHEST = 55.0  # thigh within this angle of the trunk: a knee pulled to the chest
+KNEES_ROLLED = 0.45  # knees this far to one side of the hips (thigh lengths); flat ~0.3
+STRAIGHT_LEG = 150.0  # knee angle above this: a straight leg
+LEG_LIFTED = 40.0  # a straight leg this far above the floor: a leg lift
+FORWARD_FOLD = -20.0  # standing, the trunk this far below level: folded down to the toes
+HANDS_NEAR_FEET = 1.0  # torso lengths between hands and feet, measured along the floor
+TRUNK_CURL = 12.0  # shoulders this far above the hips line, lying on the back: a sit-up/crunch
+ARM_ACTIVITY = 25.0  # forearms swinging through this range (deg): arm work, e.g. dead bug
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """The recognised movement id (an exercise, an avoided movement or "none")."""
+
+    movement_id: str
+    confidence: float
+    scores: dict[str, float] = field(default_factory=dict)
+    position: str = Position.UNKNOWN.value
+
+    @property
+    def exercise_id(self) -> str:
+        return self.movement_id
+
+    @property
+    def is_exercise(self) -> bool:
+        return self.movement_id in EXERCISES
+
+
+def same_movement(found: str, truth: str) -> bool:
+    """Scoring rule: the two kinds of sit-up count as one family."""
+    if found in SIT_UP_FAMILY and truth in SIT_UP_FAMILY:
+        return True
+    return found == truth
+
+
+def _angle(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
+    v1, v2 = a - b, c - b
+    n = float(np.linalg.norm(v1) * np.linalg.norm(v2))
+    if not (math.isfinite(n) and n > 1e-9):
+        return math.nan
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(v1, v2)) / n))))
+
+
+@dataclass(frozen=True)
+class SupineMeasures:
+    """What a body lying on its back is doing, from one frame's world landmarks."""
+
+    hip_lift: float  # shoulders-to-hips line above the floor (deg): bridge
+    thigh_to_trunk: float  # smaller of the two shoulder-hip-knee angles: knee to chest
+    knees_aside: float  # knees' sideways offset from the hips, in thigh lengths: roll
+    lifted_straight_leg: float  # highest straight leg's angle above the floor: leg lift
+    forearm_up: float  # higher forearm's angle above the floor: dead bug with elbows down
+    knee_angle: float  # the straighter knee's angle (180 = straight)
+
+    @classmethod
+    def of(cls, frame: PoseFrame) -> SupineMeasures:
+        w = frame.world
+        shoulders = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2
+        hips = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
+        knees = (w[L.LEFT_KNEE] + w[L.RIGHT_KNEE]) / 2
+        hip_axis = w[L.LEFT_HIP] - w[L.RIGHT_HIP]
+        axis_len = float(np.linalg.norm(hip_axis))
+        thigh = float(np.linalg.norm(knees - hips))
+        aside = math.nan
+        if axis_len > 1e-6 and thigh > 1e-6:
+            aside = abs(float(np.dot(knees - hips, hip_axis / axis_len))) / thigh
+        legs = []
+        knee_angles = []
+        for hip, knee, ankle in (
+            (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
+            (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+        ):
+            knee_angles.append(_angle(w[hip], w[knee], w[ankle]))
+            straight = knee_angles[-1] >= STRAIGHT_LEG
+            legs.append(elevation(w[hip], w[ankle]) if straight else -90.0)
+        return cls(
+            hip_lift=elevation(shoulders, hips),
+            thigh_to_trunk=min(
+                _angle(w[L.LEFT_SHOULDER], w[L.LEFT_HIP], w[L.LEFT_KNEE]),
+                _angle(w[L.RIGHT_SHOULDER], w[L.RIGHT_HIP], w[L.RIGHT_KNEE]),
+            ),
+            knees_aside=aside,
+            knee_angle=max(knee_angles),
+            lifted_straight_leg=max(legs),
+            forearm_up=max(
+                elevation(w[L.LEFT_ELBOW], w[L.LEFT_WRIST]),
+                elevation(w[L.RIGHT_ELBOW], w[L.RIGHT_WRIST]),
+            ),
+        )
+
+
+def _share(values: list[float], test: float, above: bool = True) -> float:
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return 0.0
+    hits = sum(1 for v in finite if (v >= test if above else v <= test))
+    return hits / len(finite)
+
+
+def _run(analyzer: BaseAnalyzer, frames: Sequence[PoseFrame]) -> list[EventKind]:
+    kinds: list[EventKind] = []
+    for frame in frames:
+        kinds += [e.kind for e in analyzer.update(frame)]
+    if frames:
+        kinds += [e.kind for e in analyzer.finish(frames[-1].timestamp)]
+    return kinds
+
+
+def _clip(value: float) -> float:
+    return max(0.0, min(1.0, value))
+
+
+class _Evidence:
+    """Scores for every candidate, gathered family by family."""
+
+    def __init__(self, frames: Sequence[PoseFrame]) -> None:
+        self.frames = [f for f in frames if f.detected]
+        self.positions = [classify_position(f) for f in self.frames]
+        counts: Counter[Position] = Counter(p for p in self.positions if p is not Position.UNKNOWN)
+        known = sum(counts.values())
+        self.share = {p: (counts[p] / known if known else 0.0) for p in Position}
+        self.scores: dict[str, float] = dict.fromkeys((*EXERCISES, *AVOIDED, NONE), 0.0)
+
+    def frames_in(self, *positions: Position) -> list[PoseFrame]:
+        return [f for f, p in zip(self.frames, self.positions, strict=True) if p in positions]
+
+    def avoided(self) -> None:
+        detector = AvoidedMovementDetector()
+        codes: Counter[str] = Counter()
+        for frame in self.frames:
+            codes.update(e.code for e in detector.update(frame) if e.code)
+        if self.frames:
+            codes.update(e.code for e in detector.finish(self.frames[-1].timestamp) if e.code)
+        for code, n in codes.items():
+            if code in self.scores:
+                self.scores[code] = max(self.scores[code], _clip(0.6 + 0.15 * n))
+
+    def face_down(self) -> None:
+        weight = self.share[Position.PRONE]
+        if weight < 0.2:
+            return
+        press = PressUpAnalyzer()
+        kinds = _run(press, self.frames)
+        if EventKind.REP_COMPLETED in kinds or EventKind.HOLD_STARTED in kinds:
+            self.scores["press-up"] = _clip(0.5 + weight)
+        else:
+            self.scores[NONE] = max(self.scores[NONE], _clip(0.3 + weight / 2))
+
+    def hands_and_knees(self) -> None:
+        weight = self.share[Position.QUADRUPED]
+        if weight < 0.2:
+            return
+        cat_cow = CatCowAnalyzer()
+        _run(cat_cow, self.frames)
+        bird_dog = BirdDogAnalyzer(stage="arm-only")
+        _run(bird_dog, self.frames)
+        quadruped = self.frames_in(Position.QUADRUPED)
+        limbs = [LimbAngles.of(f) for f in quadruped]
+        legs_up = _share(
+            [1.0 if (x.leg_raised("left") or x.leg_raised("right")) else 0.0 for x in limbs], 1.0
+        )
+        both_phases = min(cat_cow.counts["cat"], cat_cow.counts["cow"]) >= 1
+        self.scores["cat-cow"] = _clip(weight * (0.9 if both_phases else 0.2))
+        raises = bird_dog.rep_count > 0 or legs_up >= 0.15
+        self.scores["bird-dog"] = _clip(weight * (0.95 if raises else 0.4))
+
+    def on_the_back(self) -> None:
+        lying = self.frames_in(Position.SUPINE)
+        weight = self.share[Position.SUPINE] + 0.5 * self.share[Position.SITTING]
+        if weight < 0.2 or not lying:
+            return
+        m = [SupineMeasures.of(f) for f in lying]
+        bridge = _share(
+            [x.hip_lift if x.thigh_to_trunk >= BRIDGE_LINE else 0.0 for x in m], BRIDGE_HIP_LIFT
+        )
+        knee_chest = _share([x.thigh_to_trunk for x in m], KNEE_TO_CHEST, above=False)
+        rolled = _share([x.knees_aside for x in m], KNEES_ROLLED)
+        legs_up = _share([x.lifted_straight_leg for x in m], LEG_LIFTED)
+        curled = _share([-x.hip_lift for x in m], TRUNK_CURL)
+        straight_legs = _share([x.knee_angle for x in m], STRAIGHT_LEG)
+        forearms = np.array([x.forearm_up for x in m])
+        forearms = forearms[np.isfinite(forearms)]
+        arm_range = (
+            float(np.percentile(forearms, 90) - np.percentile(forearms, 10))
+            if forearms.size
+            else 0.0
+        )
+        arms_up = _clip(arm_range / ARM_ACTIVITY - 1.0)
+        self.supine = {
+            "bridge": bridge,
+            "knee_chest": knee_chest,
+            "rolled": rolled,
+            "legs_up": legs_up,
+            "arms_up": arms_up,
+            "curled": curled,
+        }
+        self.scores["bridge"] = _clip(weight * 3.0 * bridge)
+        self.scores["knees-up-stretch"] = _clip(weight * 3.0 * knee_chest)
+        self.scores["roll-and-stretch"] = _clip(weight * 2.5 * rolled)
+        self.scores["leg-lift"] = max(self.scores["leg-lift"], _clip(weight * 2.5 * legs_up))
+        self.scores[NONE] = max(self.scores[NONE], _clip(weight * 0.7 * arms_up))
+        sit_up = "straight-leg-sit-up" if straight_legs > 0.5 else "bent-leg-sit-up"
+        self.scores[sit_up] = max(self.scores[sit_up], _clip(weight * 2.5 * curled))
+        # Lying on the back with none of the above: a pelvic tilt is too small to see, so
+        # it is what is left when nothing else moves.
+        busy = max(bridge, knee_chest, rolled, legs_up, arms_up, curled)
+        self.scores["pelvic-tilt"] = _clip(weight * (0.55 - 2.0 * busy))
+
+    def standing(self) -> None:
+        weight = self.share[Position.STANDING]
+        standing = self.frames_in(Position.STANDING)
+        if weight < 0.2 or not standing:
+            return
+        folded = _share([_fold(f) for f in standing], -FORWARD_FOLD)
+        toe_touch = _clip(weight * 2.5 * folded)
+        self.scores["standing-toe-touch"] = max(self.scores["standing-toe-touch"], toe_touch)
+        self.scores[NONE] = max(self.scores[NONE], _clip(0.6 * weight - toe_touch))
+
+
+def _fold(frame: PoseFrame) -> float:
+    """How far (deg) the trunk is folded below level with the hands near the feet, else -90.
+
+    The hands-near-feet test keeps a downward dog (hands far ahead of the feet) out."""
+    w = frame.world
+    hips = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
+    shoulders = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2
+    reach = (w[L.LEFT_WRIST] + w[L.RIGHT_WRIST]) / 2 - (w[L.LEFT_ANKLE] + w[L.RIGHT_ANKLE]) / 2
+    torso = float(np.linalg.norm(shoulders - hips))
+    apart = math.hypot(float(reach[0]), float(reach[2]))
+    if not (torso > 1e-6 and apart < HANDS_NEAR_FEET * torso):
+        return -90.0
+    return -elevation(hips, shoulders)
+
+
+def recognize(frames: Sequence[PoseFrame]) -> Recognition:
+    """Tell which movement ``frames`` (one recording, in time order) show."""
+    evidence = _Evidence(frames)
+    if not evidence.frames:
+        return Recognition(NONE, 0.0, dict.fromkeys((NONE,), 0.0))
+    evidence.avoided()
+    evidence.face_down()
+    evidence.hands_and_knees()
+    evidence.on_the_back()
+    evidence.standing()
+    scores = {k: round(v, 3) for k, v in evidence.scores.items()}
+    best = max(scores, key=lambda k: scores[k])
+    if scores[best] <= 0.0:
+        best = NONE
+    position = max(evidence.share, key=lambda p: evidence.share[p])
+    return Recognition(best, scores[best], scores, position.value)

@@ -1,0 +1,198 @@
+"""Roll and stretch: lying on the back, knees bent and together, roll the knees to one side,
+hold about 20 s, then roll to the other side; the shoulders stay on the floor.
+
+Two measures are averaged. From the side the camera sees the knees drop towards the floor
+(their height above the hips falls from about half a torso length to nothing). In the pose
+model's 3-D estimate the knees move along the shoulders' left-right line, which also tells
+the side: towards the person's left or right. A roll counts once the knees are seen back up.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from backcoach.analysis.base import BaseAnalyzer, HoldTracker, Hysteresis
+from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.measure import angle_at
+from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
+from backcoach.pose.frame import PoseFrame
+from backcoach.pose.landmarks import Landmark as L
+
+_NOT_LYING = {Position.STANDING, Position.QUADRUPED, Position.SITTING}
+
+
+def roll_direction(frame: PoseFrame) -> float:
+    """Sine of the knees' roll along the shoulder line (3-D): + to the left, - to the right."""
+    w = frame.world
+    lateral = w[L.LEFT_SHOULDER] - w[L.RIGHT_SHOULDER]
+    offset = (w[L.LEFT_KNEE] + w[L.RIGHT_KNEE]) / 2 - (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
+    norms = float(np.linalg.norm(lateral)) * float(np.linalg.norm(offset))
+    if not norms > 1e-9:
+        return math.nan
+    return float(np.dot(lateral, offset)) / norms
+
+
+def roll_amount(frame: PoseFrame, b: BodyPoints) -> float:
+    """How far the knees are rolled over, 0 (pointing up) to about 1 (on the floor).
+
+    The mean of two views of it: the sideways move in 3-D (which alone reads about 0.3 with
+    the knees up in some camera angles) and the drop in the picture (bent knees stand about
+    half a torso length above the hips, and are level with them when rolled over).
+    """
+    direction = abs(roll_direction(frame))
+    drop = 0.45 - b.up(b.knees, b.hips)
+    values = [v for v in (direction, drop) if math.isfinite(v)]
+    return float(np.mean(values)) if values else math.nan
+
+
+class RollAndStretchAnalyzer(BaseAnalyzer):
+    exercise_id = "roll-and-stretch"
+    required_parts = ("shoulders", "hips", "knees")
+
+    rolled_in = 0.45
+    rolled_out = 0.33
+    min_roll = 1.0  # seconds at the side for a roll to count
+    target_hold = 20.0
+    knees_up = 0.3  # knees back above the hips by this many torso lengths: back in the middle
+    return_within = 2.0
+    same_depth = 0.2
+    middle_first = 0.5  # seconds the knees must be seen up in the middle before a roll
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posture = PostureTracker()
+        self.rolled = Hysteresis(self.rolled_in, self.rolled_out, min_duration=0.3)
+        self.hold = HoldTracker(min_hold=2.0, grace=0.8, label="roll", resume_within=0.3)
+        self.track(self.rolled)
+        self.track(self.hold)
+        self.driving_label = "knee roll"
+        self._roll_side: str | None = None
+        self._roll_started: float | None = None
+        self._rise_since: float | None = None
+        self._pending_return: tuple[float | None, str | None, float] | None = None
+        self._before_cut: float | None = None
+        self._middle_run: tuple[float, float] | None = None  # knees seen up: first, last
+        self._roll_armed = False
+        self.side_counts = {"left": 0, "right": 0}
+
+    def reset_motion(self, time: float) -> list[Event]:
+        self._roll_side = None
+        self._roll_started = None
+        self._rise_since = None
+        self._pending_return = None
+        self._before_cut = self.driving_value
+        self._middle_run = None
+        self._roll_armed = False
+        return super().reset_motion(time)
+
+    def analyze(self, frame: PoseFrame) -> list[Event]:
+        time = frame.timestamp
+        position, _ = self.posture.update(frame)
+        b = body_points(frame)
+        if b is None or position in _NOT_LYING:
+            self.phase = "not in position"
+            return self.hold.update(None, time)
+        amount = roll_amount(frame, b)
+        self.driving_value = amount
+        events: list[Event] = []
+        if self._before_cut is not None:
+            # A hold carries over a cut only if the knees are as far over as before it (the
+            # camera moved); a different depth means another take or another person.
+            if abs(amount - self._before_cut) > self.same_depth:
+                events += self.hold.finish(time)
+            self._before_cut = None
+        was_rolled = self.rolled.active
+        self.rolled.update(amount, time)
+        direction = roll_direction(frame)
+        if self.rolled.active and not was_rolled:
+            self._roll_started = self.rolled.changed_at
+            # Like a rep counter after a cut: a roll counts only if it began from the middle
+            # seen for a moment (not from a pose misread under a title card).
+            run = self._middle_run
+            began = self._roll_started if self._roll_started is not None else time
+            self._roll_armed = (
+                run is not None
+                and run[1] - run[0] >= self.middle_first
+                and began - run[1] <= self.return_within
+            )
+            self._roll_side = None
+        if self.rolled.active and abs(direction) > 0.15 and self._roll_side is None:
+            self._roll_side = "left" if direction > 0 else "right"
+        if was_rolled and not self.rolled.active:
+            armed_start = self._roll_started if self._roll_armed else None
+            self._pending_return = (armed_start, self._roll_side, time)
+            self._roll_started = None
+        events += self._check_return(b, time)
+        if not self.rolled.active and b.up(b.knees, b.hips) >= self.knees_up:
+            run = self._middle_run
+            continues = run is not None and time - run[1] <= 0.2
+            self._middle_run = (run[0] if run is not None and continues else time, time)
+        self.side = self._roll_side if self.rolled.active else None
+        self.phase = f"rolled {self.side or ''}".strip() if self.rolled.active else "middle"
+        # Held while over to the side; the hold ends at the last frame that was (the judge
+        # itself confirms the release a moment later).
+        holding = self.rolled.active and amount > self.rolled_out
+        for event in self.hold.update(holding, time, self.side, self._roll_started):
+            events.append(event)
+            if event.kind is EventKind.HOLD_ENDED and (event.duration or 0) < 15.0:
+                events += self.warn(
+                    "short-hold",
+                    f"Hold each side for about {self.target_hold:.0f} s.",
+                    event.time,
+                    side=event.side,
+                )
+        events += self._shoulders_down(b, time)
+        return events
+
+    def _check_return(self, b: BodyPoints, time: float) -> list[Event]:
+        """A roll counts once the knees are seen back up in the middle (not just "not rolled":
+        a fade to a title card can blur the knees out of the rolled position)."""
+        if self._pending_return is None:
+            return []
+        start, side, left_at = self._pending_return
+        if time - left_at > self.return_within or self.rolled.active:
+            self._pending_return = None
+            return []
+        if b.up(b.knees, b.hips) < self.knees_up:
+            return []
+        self._pending_return = None
+        if start is None or left_at - start < self.min_roll:
+            return []
+        if side is not None:
+            self.side_counts[side] += 1
+        counted = Event(
+            EventKind.REP_COMPLETED,
+            left_at,
+            duration=round(left_at - start, 3),
+            data={"start": round(start, 3)},
+        )
+        return [self.rep_completed(counted, side=side)]
+
+    def _shoulders_down(self, b: BodyPoints, time: float) -> list[Event]:
+        if not (self.rolled.active and b.trunk_rise > 0.25):
+            self._rise_since = None
+            return []
+        if self._rise_since is None:
+            self._rise_since = time
+        if time - self._rise_since < 1.0:
+            return []
+        return self.warn(
+            "shoulders-up",
+            "Keep your shoulders and upper back on the floor; roll only as far as is comfortable.",
+            time,
+        )
+
+
+def _knees_bent(frame: PoseFrame) -> bool:
+    px = frame.pixels()
+    angles = [
+        angle_at(px[h], px[k], px[a])
+        for h, k, a in (
+            (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
+            (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+        )
+    ]
+    finite = [a for a in angles if math.isfinite(a)]
+    return bool(finite) and min(finite) < 150

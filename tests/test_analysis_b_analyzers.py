@@ -1,0 +1,462 @@
+"""Press-up, bird dog and cat-cow analyzers, and recognition, on synthetic poses.
+
+The poses are built as a person seen from the side, facing the right of the picture (so the
+right side is nearer the camera), in world coordinates (metres, y down) the way BlazePose
+gives them, with matching image coordinates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+from backcoach.analysis.bird_dog import BirdDogAnalyzer
+from backcoach.analysis.cat_cow import CatCowAnalyzer
+from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.press_up import PressUpAnalyzer
+from backcoach.analysis.recognize import Recognition, recognize, same_movement
+from backcoach.pose.frame import PoseFrame
+from backcoach.pose.landmarks import Landmark as L
+
+FPS = 15.0
+SIDE_Z = {"left": 0.1, "right": -0.1}  # facing right: the right side is nearer (smaller z)
+
+
+def _dir(angle_deg: float, backwards: bool = False) -> np.ndarray:
+    """Unit vector in the (x forward, y down) plane at ``angle_deg`` above the horizontal."""
+    a = math.radians(angle_deg)
+    return np.array([-math.cos(a) if backwards else math.cos(a), -math.sin(a)])
+
+
+@dataclass
+class Body:
+    """A sagittal stick figure; every angle is in degrees above the floor."""
+
+    trunk: float = 0.0  # hips -> shoulders
+    neck: float = 0.0  # head above the trunk line
+    position: str = "prone"  # "prone" or "all-fours"
+    legs: float = 0.0  # prone: ankles -> hips (hips lifted off the floor)
+    arm: dict[str, float] = field(default_factory=dict)  # all-fours: raised arm angle
+    leg: dict[str, float] = field(default_factory=dict)  # all-fours: raised leg angle
+    hip_roll: float = 0.0  # left hip raised by this many degrees
+    arms_overhead: bool = False  # prone: arms reaching forward off the floor (superman)
+
+    def world(self) -> np.ndarray:
+        pts = np.zeros((33, 3))
+        hips = np.array([0.0, 0.0])
+        shoulders = hips + 0.5 * _dir(self.trunk)
+        ears = shoulders + 0.2 * _dir(self.trunk + self.neck)
+        nose = ears + 0.08 * _dir(self.trunk + self.neck - 60.0)
+        place: dict[int, np.ndarray] = {L.NOSE: nose, L.LEFT_EAR: ears, L.RIGHT_EAR: ears}
+        for side in ("left", "right"):
+            sh, el, wr = (
+                getattr(L, f"{side.upper()}_SHOULDER"),
+                getattr(L, f"{side.upper()}_ELBOW"),
+                getattr(L, f"{side.upper()}_WRIST"),
+            )
+            hp, kn, an = (
+                getattr(L, f"{side.upper()}_HIP"),
+                getattr(L, f"{side.upper()}_KNEE"),
+                getattr(L, f"{side.upper()}_ANKLE"),
+            )
+            place[sh] = shoulders
+            place[hp] = hips
+            if self.position == "prone":
+                floor = 0.1
+                if self.arms_overhead:
+                    wrist = shoulders + 0.55 * _dir(10.0)
+                else:
+                    wrist = np.array([shoulders[0] + 0.05, floor])
+                place[wr] = wrist
+                place[el] = (shoulders + wrist) / 2 + np.array([-0.08, 0.0])
+                place[an] = hips + 0.9 * _dir(-self.legs, backwards=True)
+                place[kn] = (hips + place[an]) / 2
+            else:
+                arm = self.arm.get(side)
+                wrist = shoulders + 0.55 * (_dir(arm) if arm is not None else _dir(-90.0))
+                place[wr] = wrist
+                place[el] = (shoulders + wrist) / 2
+                leg = self.leg.get(side)
+                if leg is None:
+                    place[kn] = hips + np.array([0.0, 0.45])
+                    place[an] = place[kn] + np.array([-0.4, 0.0])
+                else:
+                    place[kn] = hips + 0.45 * _dir(leg, backwards=True)
+                    place[an] = hips + 0.9 * _dir(leg, backwards=True)
+        for idx, (x, y) in place.items():
+            side_z = 0.0
+            name = L(idx).name
+            if name.startswith("LEFT"):
+                side_z = SIDE_Z["left"]
+            elif name.startswith("RIGHT"):
+                side_z = SIDE_Z["right"]
+            pts[idx] = (x, y, side_z)
+        # Hip roll: raise the left hip, lower the right one.
+        lift = 0.1 * math.tan(math.radians(self.hip_roll))
+        pts[L.LEFT_HIP, 1] -= lift
+        pts[L.RIGHT_HIP, 1] += lift
+        # Landmarks not placed (eyes, mouth, hands, feet) follow their nearest joint.
+        for idx in range(33):
+            if idx not in place and idx not in (L.LEFT_HIP, L.RIGHT_HIP):
+                pts[idx] = pts[_nearest_joint(idx)]
+        return pts
+
+
+def _nearest_joint(idx: int) -> int:
+    if idx <= 10:
+        return int(L.NOSE)
+    if idx in (17, 19, 21):
+        return int(L.LEFT_WRIST)
+    if idx in (18, 20, 22):
+        return int(L.RIGHT_WRIST)
+    if idx in (29, 31):
+        return int(L.LEFT_ANKLE)
+    return int(L.RIGHT_ANKLE)
+
+
+def frame_of(body: Body, t: float, rng: np.random.Generator | None = None, noise: float = 0.0):
+    world = body.world()
+    if rng is not None and noise > 0:
+        world = world + rng.normal(0.0, noise, world.shape)
+    image = np.zeros((33, 3))
+    image[:, 0] = 0.5 + 0.35 * world[:, 0]
+    image[:, 1] = 0.55 + 0.35 * world[:, 1]
+    image[:, 2] = world[:, 2]
+    return PoseFrame(
+        timestamp=t,
+        image=image,
+        world=world,
+        visibility=np.ones(33),
+        width=640,
+        height=640,
+        index=round(t * FPS),
+    )
+
+
+Script = Callable[[float], Body]
+
+
+def run(analyzer, script: Script, seconds: float, noise: float = 0.0, seed: int = 0) -> list[Event]:
+    rng = np.random.default_rng(seed)
+    events: list[Event] = []
+    t = 0.0
+    for i in range(int(seconds * FPS)):
+        t = i / FPS
+        events += analyzer.update(frame_of(script(t), t, rng, noise))
+    events += analyzer.finish(t)
+    return events
+
+
+def kinds(events: list[Event], kind: EventKind) -> list[Event]:
+    return [e for e in events if e.kind is kind]
+
+
+def codes(events: list[Event]) -> set[str]:
+    return {e.code for e in events if e.kind is EventKind.FORM_WARNING and e.code}
+
+
+def ramp(t: float, t0: float, t1: float, a: float, b: float) -> float:
+    """a before t0, b after t1, linear in between."""
+    if t <= t0:
+        return a
+    if t >= t1:
+        return b
+    return a + (b - a) * (t - t0) / (t1 - t0)
+
+
+# -- press-up ----------------------------------------------------------------------------
+
+
+def press_up_script(up_at: float, top_at: float, lower_at: float, down_at: float) -> Script:
+    def script(t: float) -> Body:
+        if t < lower_at:
+            trunk = ramp(t, up_at, top_at, 2.0, 45.0)
+        else:
+            trunk = ramp(t, lower_at, down_at, 45.0, 2.0)
+        return Body(trunk=trunk, neck=-trunk)  # the head stays level with the floor
+
+    return script
+
+
+def test_press_up_clean_rep_with_hold_and_slow_lowering() -> None:
+    events = run(PressUpAnalyzer(), press_up_script(2.0, 3.0, 7.0, 8.5), 11.0)
+    reps = kinds(events, EventKind.REP_COMPLETED)
+    assert len(reps) == 1
+    holds = kinds(events, EventKind.HOLD_ENDED)
+    assert len(holds) == 1 and holds[0].duration == pytest.approx(4.0, abs=0.5)
+    assert reps[0].data["lowering_seconds"] > 1.0
+    assert not codes(events)
+
+
+def test_press_up_state_shows_phase_and_running_hold_timer() -> None:
+    analyzer = PressUpAnalyzer()
+    script = press_up_script(1.0, 2.0, 9.0, 10.5)
+    for i in range(int(6 * FPS)):
+        analyzer.update(frame_of(script(i / FPS), i / FPS))
+    state = analyzer.state
+    assert state.phase == "up"
+    assert state.hold_seconds is not None and 3.0 < state.hold_seconds < 4.5
+    assert state.driving_value == pytest.approx(45.0, abs=1.0)
+
+
+def test_press_up_fast_drop_and_short_hold_are_warned() -> None:
+    events = run(PressUpAnalyzer(), press_up_script(2.0, 2.6, 4.0, 4.2), 7.0)
+    assert len(kinds(events, EventKind.REP_COMPLETED)) == 1
+    assert {"fast-lowering", "short-hold"} <= codes(events)
+
+
+def test_press_up_counts_three_reps() -> None:
+    def script(t: float) -> Body:
+        phase = t % 6.0
+        return press_up_script(1.0, 2.0, 4.0, 5.0)(phase)
+
+    events = run(PressUpAnalyzer(), script, 18.0)
+    assert len(kinds(events, EventKind.REP_COMPLETED)) == 3
+
+
+def test_press_up_jitter_while_lying_counts_nothing() -> None:
+    events = run(PressUpAnalyzer(), lambda t: Body(trunk=8.0), 20.0, noise=0.01)
+    assert not kinds(events, EventKind.REP_COMPLETED)
+    assert not kinds(events, EventKind.REP_STARTED)
+
+
+def test_press_up_with_hips_lifted_is_a_plank_not_a_rep() -> None:
+    def script(t: float) -> Body:
+        lifted = 2.0 <= t < 6.0
+        return Body(trunk=ramp(t, 2.0, 2.5, 2.0, 35.0) if lifted else 2.0, legs=25.0 * lifted)
+
+    events = run(PressUpAnalyzer(), script, 8.0)
+    assert not kinds(events, EventKind.REP_COMPLETED)
+    assert "hips-lifted" in codes(events)
+
+
+def test_press_up_hold_survives_a_camera_cut_but_not_a_long_absence() -> None:
+    script = press_up_script(1.0, 2.0, 9.0, 10.5)
+    analyzer = PressUpAnalyzer()
+    events: list[Event] = []
+    for i in range(int(12 * FPS)):
+        t = i / FPS
+        frame = frame_of(script(t), t)
+        if i == int(5 * FPS):  # another camera angle: the pose is the same
+            frame = dataclasses.replace(frame, extras={"scene_cut": True})
+        events += analyzer.update(frame)
+    events += analyzer.finish(12.0)
+    assert len(kinds(events, EventKind.REP_COMPLETED)) == 1
+    assert [round(h.duration or 0) for h in kinds(events, EventKind.HOLD_ENDED)] == [7]
+
+    analyzer = PressUpAnalyzer()
+    events = []
+    for i in range(int(12 * FPS)):
+        t = i / FPS
+        frame = frame_of(script(t), t)
+        if 4.0 <= t < 7.0:  # nobody in the picture for 3 s
+            frame = PoseFrame.empty(t, 640, 640, i)
+        events += analyzer.update(frame)
+    missing = kinds(events, EventKind.CANNOT_SEE)
+    assert missing and "hips" in missing[0].data["missing"]
+    holds = kinds(events, EventKind.HOLD_ENDED)
+    assert holds and holds[0].time < 4.1
+
+
+def test_superman_arms_overhead_is_not_a_press_up() -> None:
+    def script(t: float) -> Body:
+        lift = 15.0 if (t % 4.0) > 2.0 else 2.0
+        return Body(trunk=lift, legs=-15.0 if lift > 5 else 0.0, arms_overhead=True)
+
+    events = run(PressUpAnalyzer(), script, 16.0)
+    assert not kinds(events, EventKind.REP_COMPLETED)
+
+
+# -- bird dog ---------------------------------------------------------------------------
+
+
+def bird_dog_script(reps: list[tuple[float, float, str, str | None]]) -> Script:
+    """reps: (start, end, arm side, leg side or None); 0.5 s to raise and to lower."""
+
+    def script(t: float) -> Body:
+        body = Body(position="all-fours", trunk=0.0)
+        for start, end, arm, leg in reps:
+            if start <= t <= end + 0.5:
+                level = (
+                    ramp(t, start, start + 0.5, -90.0, 0.0)
+                    if t < end
+                    else ramp(t, end, end + 0.5, 0.0, -90.0)
+                )
+                body.arm[arm] = level
+                if leg is not None:
+                    body.leg[leg] = ramp(level, -90.0, 0.0, -90.0, 0.0)
+        return body
+
+    return script
+
+
+def test_bird_dog_alternating_reps_with_sides() -> None:
+    script = bird_dog_script(
+        [(1.0, 4.5, "right", "left"), (6.0, 9.5, "left", "right"), (11.0, 14.5, "right", "left")]
+    )
+    events = run(BirdDogAnalyzer(stage="arm-and-leg"), script, 16.0)
+    reps = kinds(events, EventKind.REP_COMPLETED)
+    assert [r.side for r in reps] == ["right", "left", "right"]
+    holds = kinds(events, EventKind.HOLD_ENDED)
+    assert all(h.duration is not None and h.duration >= 3.0 for h in holds)
+    assert not codes(events)
+
+
+def test_bird_dog_side_follows_depth_not_labels() -> None:
+    """Mirror the labels (as BlazePose may do side-on): the side must not change."""
+    analyzer = BirdDogAnalyzer(stage="arm-only")
+    script = bird_dog_script([(1.0, 4.5, "right", None)])
+    swap = [int(i) for i in range(33)]
+    for i in range(33):
+        name = L(i).name
+        if name.startswith("LEFT"):
+            swap[i] = int(L["RIGHT" + name[4:]])
+        elif name.startswith("RIGHT"):
+            swap[i] = int(L["LEFT" + name[5:]])
+    events: list[Event] = []
+    for i in range(int(6 * FPS)):
+        t = i / FPS
+        f = frame_of(script(t), t)
+        mirrored = PoseFrame(t, f.image[swap], f.world[swap], f.visibility[swap], 640, 640, i)
+        events += analyzer.update(mirrored)
+    events += analyzer.finish(6.0)
+    assert [r.side for r in kinds(events, EventKind.REP_COMPLETED)] == ["right"]
+
+
+def test_bird_dog_same_side_arm_and_leg_is_warned_and_not_counted() -> None:
+    events = run(BirdDogAnalyzer(), bird_dog_script([(1.0, 4.5, "right", "right")]), 6.0)
+    assert "same-side" in codes(events)
+    assert not kinds(events, EventKind.REP_COMPLETED)
+
+
+def test_bird_dog_arm_only_stage_counts_arm_raises() -> None:
+    script = bird_dog_script([(1.0, 4.5, "left", None), (6.0, 9.5, "right", None)])
+    events = run(BirdDogAnalyzer(stage="arm-only"), script, 11.0)
+    assert len(kinds(events, EventKind.REP_COMPLETED)) == 2
+    events = run(BirdDogAnalyzer(stage="arm-and-leg"), script, 11.0)
+    assert not kinds(events, EventKind.REP_COMPLETED)
+    assert "leg-missing" in codes(events)
+
+
+def test_bird_dog_leg_only_raises_are_not_bird_dogs() -> None:
+    def script(t: float) -> Body:
+        body = Body(position="all-fours")
+        if (t % 3.0) > 1.0:
+            body.leg["left"] = 5.0
+        return body
+
+    events = run(BirdDogAnalyzer(), script, 15.0)
+    assert not kinds(events, EventKind.REP_COMPLETED)
+    assert "arm-missing" in codes(events)
+
+
+def test_bird_dog_limb_off_level_and_hip_twist_are_warned() -> None:
+    def low_arm(t: float) -> Body:
+        body = bird_dog_script([(1.0, 4.5, "right", "left")])(t)
+        if "right" in body.arm:
+            body.arm["right"] = min(body.arm["right"], -38.0)
+        return body
+
+    assert "arm-low" in codes(run(BirdDogAnalyzer(stage="arm-only"), low_arm, 6.0))
+
+    def high(t: float) -> Body:
+        body = bird_dog_script([(1.0, 4.5, "right", "left")])(t)
+        if "right" in body.arm:
+            body.arm["right"] = body.arm["right"] + ramp(t, 1.0, 1.5, 0.0, 50.0)
+        if "left" in body.leg:
+            body.leg["left"] = body.leg["left"] + ramp(t, 1.0, 1.5, 0.0, 40.0)
+        return body
+
+    assert {"arm-high", "leg-high"} <= codes(run(BirdDogAnalyzer(), high, 6.0))
+
+    def twist(t: float) -> Body:
+        body = bird_dog_script([(1.0, 4.5, "right", "left")])(t)
+        body.hip_roll = ramp(t, 1.5, 2.0, 0.0, 35.0) if t < 4.5 else 0.0
+        return body
+
+    assert "hips-twist" in codes(run(BirdDogAnalyzer(), twist, 6.0))
+
+
+def test_bird_dog_jitter_at_rest_counts_nothing() -> None:
+    events = run(
+        BirdDogAnalyzer(stage="arm-only"), lambda t: Body(position="all-fours"), 20.0, 0.015
+    )
+    assert not kinds(events, EventKind.REP_STARTED)
+
+
+def test_bird_dog_rejects_unknown_stage() -> None:
+    with pytest.raises(ValueError):
+        BirdDogAnalyzer(stage="advanced")
+
+
+# -- cat-cow ----------------------------------------------------------------------------
+
+
+def cat_cow_script(t: float) -> Body:
+    # neutral 0-2 s, then cow (head up) and cat (head down) every 3 s
+    neck = 0.0 if t < 2.0 else 45.0 * math.sin(2 * math.pi * (t - 2.0) / 6.0)
+    return Body(position="all-fours", neck=neck)
+
+
+def test_cat_cow_counts_each_position_with_its_phase() -> None:
+    events = run(CatCowAnalyzer(), cat_cow_script, 14.0)
+    phases = [e.data["phase"] for e in kinds(events, EventKind.REP_COMPLETED)]
+    assert phases == ["cow", "cat", "cow", "cat"]
+    assert all(e.side is None for e in kinds(events, EventKind.REP_COMPLETED))
+
+
+def test_cat_cow_jitter_and_small_nods_count_nothing() -> None:
+    def nod(t: float) -> Body:
+        return Body(position="all-fours", neck=12.0 * math.sin(t * 3.0))
+
+    assert not kinds(run(CatCowAnalyzer(), nod, 20.0, noise=0.01), EventKind.REP_COMPLETED)
+
+
+def test_cat_cow_needs_hands_and_knees() -> None:
+    def lying(t: float) -> Body:
+        return Body(position="prone", neck=cat_cow_script(t).neck)
+
+    assert not kinds(run(CatCowAnalyzer(), lying, 14.0), EventKind.REP_COMPLETED)
+
+
+# -- recognition ------------------------------------------------------------------------
+
+
+def frames_of(script: Script, seconds: float) -> list[PoseFrame]:
+    return [frame_of(script(i / FPS), i / FPS) for i in range(int(seconds * FPS))]
+
+
+def test_recognize_tells_the_hands_and_knees_exercises_apart() -> None:
+    bird = recognize(frames_of(bird_dog_script([(1.0, 4.5, "right", "left")]), 8.0))
+    assert bird.movement_id == "bird-dog"
+    cat = recognize(frames_of(cat_cow_script, 14.0))
+    assert cat.movement_id == "cat-cow"
+    assert cat.scores["cat-cow"] > cat.scores["bird-dog"]
+
+
+def test_recognize_press_up_and_its_look_alike() -> None:
+    press = recognize(frames_of(press_up_script(2.0, 3.0, 7.0, 8.5), 10.0))
+    assert press.movement_id == "press-up" and press.exercise_id == "press-up"
+
+    def superman(t: float) -> Body:
+        lift = 15.0 if (t % 4.0) > 2.0 else 2.0
+        return Body(trunk=lift, legs=-15.0 if lift > 5 else 0.0, arms_overhead=True)
+
+    assert recognize(frames_of(superman, 12.0)).movement_id == "none"
+
+
+def test_recognize_nobody_is_none() -> None:
+    empty = [PoseFrame.empty(i / FPS, 640, 480, i) for i in range(30)]
+    result = recognize(empty)
+    assert isinstance(result, Recognition)
+    assert result.movement_id == "none" and result.confidence == 0.0
+
+
+def test_sit_up_kinds_score_as_one_family() -> None:
+    assert same_movement("straight-leg-sit-up", "bent-leg-sit-up")
+    assert not same_movement("bridge", "pelvic-tilt")

@@ -1,0 +1,182 @@
+"""Press-up, bird dog, cat-cow and recognition on real footage, with the real pose model.
+
+Counts were established frame by frame (see the notes on each case). The model runs at most
+15 frames a second for the counted clips; recognition looks at the first 25 s of every clip at
+3 frames a second, to keep the whole module near two minutes on a shared 2-core machine.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from backcoach.analysis.base import BaseAnalyzer
+from backcoach.analysis.bird_dog import BirdDogAnalyzer
+from backcoach.analysis.cat_cow import CatCowAnalyzer
+from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.press_up import PressUpAnalyzer
+from backcoach.analysis.recognize import recognize, same_movement
+from backcoach.analysis.runner import limit_fps, prepare_frames
+from backcoach.pose.frame import PoseFrame
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FOOTAGE = SHARED / "footage"
+MANIFEST = FOOTAGE / "manifest.csv"
+
+pytestmark = [
+    pytest.mark.footage,
+    pytest.mark.skipif(not MANIFEST.exists(), reason=f"no footage at {FOOTAGE}"),
+]
+
+COUNT_FPS = 15.0
+RECOGNITION_FPS = 3.0
+RECOGNITION_SECONDS = 25.0
+MAX_WIDTH = 640
+
+# The manifest's movement folders, as recognition ids ("sit-up" kinds score as one family).
+TRUTH = {
+    "press_up": "press-up",
+    "pelvic_tilt": "pelvic-tilt",
+    "bridge": "bridge",
+    "trunk_rotation": "roll-and-stretch",
+    "knee_to_chest": "knees-up-stretch",
+    "bird_dog": "bird-dog",
+    "cat_cow": "cat-cow",
+    "sit_up": "bent-leg-sit-up",
+    "leg_raise": "leg-lift",
+    "toe_touch": "standing-toe-touch",
+    "other": "none",
+}
+
+BIRD_DOG_FORIRIS = "bird_dog/ForIRIS__fitness_gem__bird_dog.mp4"
+BIRD_DOG_LENA = "bird_dog/lenagalanova8-debug__my-guides__bird-dog.mp4"
+LEG_ONLY = "bird_dog/Hanshitha22__personalised-fitness-companion__pelvic-tilts.mp4"
+CAT_COW = "cat_cow/Hanshitha22__personalised-fitness-companion__cat-cow.mp4"
+COBRA_MALIK = "press_up/malikmrllh__exercises__cobra.mp4"
+COBRA_FLOW = "press_up/Hanshitha22__personalised-fitness-companion__cobra-pose.mp4"
+SUPERMAN = "other/BE-PROJECTS2018__GroupNo23-Health-and-Fitness-Assistant__super.mp4"
+SWIMMER = "other/malikmrllh__exercises__swimmer.mp4"
+SWIMMER_SECONDS = 20.0  # intro card, then the woman's alternate arm and leg lifts
+
+
+class Tracks:
+    """Poses of each clip, computed once per test session with the real model."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, float, float | None], list[PoseFrame]] = {}
+
+    def get(self, clip: str, fps: float, seconds: float | None = None) -> list[PoseFrame]:
+        key = (clip, fps, seconds)
+        if key not in self._cache:
+            self._cache[key] = self._estimate(FOOTAGE / clip, fps, seconds)
+        return self._cache[key]
+
+    def counted(self, clip: str) -> list[PoseFrame] | None:
+        """A full-rate track already made for a counting test, if any."""
+        for (name, fps, seconds), frames in self._cache.items():
+            if name == clip and fps == COUNT_FPS and seconds is None:
+                return frames
+        return None
+
+    @staticmethod
+    def _estimate(path: Path, fps: float, seconds: float | None) -> list[PoseFrame]:
+        from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator
+        from backcoach.pose.sources import VideoFileSource
+
+        source = VideoFileSource(path, max_fps=fps, max_width=MAX_WIDTH, end=seconds)
+        with MediaPipePoseEstimator() as estimator:
+            return [estimator.estimate(rgb, t, i) for t, i, rgb in source]
+
+
+@pytest.fixture(scope="session")
+def tracks() -> Tracks:
+    return Tracks()
+
+
+def analyse(analyzer: BaseAnalyzer, frames: list[PoseFrame]) -> list[Event]:
+    events: list[Event] = []
+    for frame in prepare_frames(frames):
+        events += analyzer.update(frame)
+    return events + analyzer.finish(frames[-1].timestamp)
+
+
+def completed(events: list[Event]) -> list[Event]:
+    return [e for e in events if e.kind is EventKind.REP_COMPLETED]
+
+
+# ForIRIS alternates (frame by frame: right arm + left leg up ~1.5-4.3 s, then left arm +
+# right leg ~8-11.5 s; the manifest's "same side" does not hold for the second rep). The
+# lenagalanova clip raises the near (right) arm with the left leg three times.
+@pytest.mark.parametrize(
+    ("clip", "sides"),
+    [
+        (BIRD_DOG_FORIRIS, ["right", "left"]),
+        (BIRD_DOG_LENA, ["right", "right", "right"]),
+    ],
+)
+def test_bird_dog_counts_and_sides(tracks: Tracks, clip: str, sides: list[str]) -> None:
+    reps = completed(analyse(BirdDogAnalyzer(stage="arm-and-leg"), tracks.get(clip, COUNT_FPS)))
+    assert [r.side for r in reps] == sides
+
+
+def test_leg_only_quadruped_raises_are_not_bird_dogs(tracks: Tracks) -> None:
+    events = analyse(BirdDogAnalyzer(stage="arm-and-leg"), tracks.get(LEG_ONLY, COUNT_FPS))
+    assert completed(events) == []
+
+
+def test_cat_cow_counts_each_position(tracks: Tracks) -> None:
+    # Frame by frame: cow held ~5.5-8.5 s, cat ~10-12.7 s, cow from ~14.7 s to the end.
+    reps = completed(analyse(CatCowAnalyzer(), tracks.get(CAT_COW, COUNT_FPS)))
+    assert [r.data["phase"] for r in reps] == ["cow", "cat", "cow"]
+
+
+def test_cobra_one_press_up_held_across_cuts(tracks: Tracks) -> None:
+    # Frame by frame: at full extension and still from ~5.1 s, held through the cuts to the
+    # side, oblique and front views, until the disclaimer card at 23.7 s: 18.5 s.
+    events = analyse(PressUpAnalyzer(), tracks.get(COBRA_MALIK, COUNT_FPS))
+    assert len(completed(events)) == 1
+    holds = [e.duration for e in events if e.kind is EventKind.HOLD_ENDED]
+    assert len(holds) == 1
+    assert holds[0] == pytest.approx(18.5, abs=0.5)
+
+
+def test_yoga_flow_one_press_up_and_the_down_dog_is_flagged(tracks: Tracks) -> None:
+    events = analyse(PressUpAnalyzer(), tracks.get(COBRA_FLOW, COUNT_FPS))
+    assert len(completed(events)) == 1
+    assert "hips-lifted" in {e.code for e in events if e.kind is EventKind.FORM_WARNING}
+
+
+@pytest.mark.parametrize(
+    ("clip", "seconds"), [(SUPERMAN, None), (SWIMMER, SWIMMER_SECONDS)], ids=["superman", "swimmer"]
+)
+@pytest.mark.parametrize("make", [PressUpAnalyzer, BirdDogAnalyzer], ids=["press-up", "bird-dog"])
+def test_distractors_count_no_press_up_or_bird_dog(
+    tracks: Tracks, clip: str, seconds: float | None, make: Callable[[], BaseAnalyzer]
+) -> None:
+    assert completed(analyse(make(), tracks.get(clip, COUNT_FPS, seconds))) == []
+
+
+def test_recognition_over_the_manifest(tracks: Tracks) -> None:
+    with MANIFEST.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    confusion: Counter[tuple[str, str]] = Counter()
+    right = 0
+    for row in rows:
+        clip, truth = row["file"], TRUTH[row["movement"]]
+        frames = tracks.counted(clip)
+        if frames is not None:
+            frames = limit_fps(frames, RECOGNITION_FPS)
+            frames = [f for f in frames if f.timestamp < RECOGNITION_SECONDS]
+        else:
+            frames = tracks.get(clip, RECOGNITION_FPS, RECOGNITION_SECONDS)
+        found = recognize(prepare_frames(frames)).movement_id
+        right += same_movement(found, truth)
+        confusion[(truth, found)] += 1
+    report = "\n".join(f"{t:>20} -> {f:<20} {n}" for (t, f), n in sorted(confusion.items()))
+    # 26 of 27 when tuned; the transverse-abdominis clip (lying still, hands on the belly)
+    # cannot be told from a pelvic tilt, whose movement is too small to see.
+    assert right >= len(rows) - 3, report

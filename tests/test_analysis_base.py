@@ -1,0 +1,224 @@
+"""The shared analyzer tools on synthetic signals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from backcoach.analysis.base import (
+    CutDetector,
+    HoldTracker,
+    Hysteresis,
+    RepCounter,
+    VisibilityTracker,
+)
+from backcoach.analysis.events import EventKind
+from backcoach.pose.frame import FloatArray, PoseFrame
+
+FPS = 15.0
+
+
+def times(seconds: float) -> FloatArray:
+    return np.arange(0.0, seconds, 1.0 / FPS)
+
+
+def run_counter(counter: RepCounter, values: FloatArray, ts: FloatArray) -> list[float]:
+    done = []
+    for v, t in zip(values, ts, strict=True):
+        for e in counter.update(float(v), float(t)):
+            if e.kind is EventKind.REP_COMPLETED:
+                done.append(e.time)
+    return done
+
+
+def test_hysteresis_needs_both_threshold_and_time() -> None:
+    h = Hysteresis(0.6, 0.4, min_duration=0.2)
+    assert not h.update(0.7, 0.0)
+    assert not h.update(0.7, 0.1)
+    assert h.update(0.7, 0.2) and h.active and h.changed_at == 0.0
+    assert not h.update(0.5, 0.3)  # inside the band: stays on
+    assert not h.update(0.3, 0.4)
+    assert h.update(0.3, 0.6) and not h.active
+
+
+def test_hysteresis_rejects_inverted_thresholds() -> None:
+    with pytest.raises(ValueError):
+        Hysteresis(0.4, 0.6)
+
+
+def test_rep_counter_counts_clean_sine() -> None:
+    ts = times(20.0)
+    values = 0.5 - 0.5 * np.cos(2 * math.pi * ts / 4.0)  # 5 full cycles, starting at rest
+    counter = RepCounter(start=0.4, finish=0.3, peak=0.8)
+    assert len(run_counter(counter, values, ts)) == 5
+
+
+def test_jitter_never_counts_a_rep() -> None:
+    rng = np.random.default_rng(1)
+    ts = times(60.0)
+    # Rest position with heavy frame-to-frame noise, straddling the start threshold.
+    values = 0.35 + rng.normal(0, 0.08, ts.size)
+    counter = RepCounter(start=0.4, finish=0.3, peak=0.8, min_phase=0.2)
+    assert run_counter(counter, values, ts) == []
+
+
+def test_noisy_reps_count_exactly() -> None:
+    rng = np.random.default_rng(2)
+    ts = times(24.0)
+    values = 0.5 - 0.5 * np.cos(2 * math.pi * ts / 4.0) + rng.normal(0, 0.05, ts.size)
+    counter = RepCounter(start=0.45, finish=0.3, peak=0.8, min_phase=0.2)
+    assert len(run_counter(counter, values, ts)) == 6
+
+
+def test_spike_shorter_than_min_rep_is_not_a_rep() -> None:
+    ts = times(6.0)
+    values = np.where((ts > 2.0) & (ts < 2.5), 1.0, 0.0)
+    counter = RepCounter(start=0.4, peak=0.8, min_rep=0.8)
+    assert run_counter(counter, values, ts) == []
+
+
+def test_cut_never_counts_a_rep() -> None:
+    ts = times(10.0)
+    # The person is "up" when the video cuts (at 4 s) to another take where they are "down".
+    values = np.where(ts < 3.0, 0.0, np.where(ts < 4.0, 1.0, 0.0))
+    counter = RepCounter(start=0.4, peak=0.8)
+    done = []
+    for v, t in zip(values, ts, strict=True):
+        if round(t * FPS) == round(4.0 * FPS):
+            counter.reset(float(t))
+        done += [e for e in counter.update(float(v), float(t)) if e.kind is EventKind.REP_COMPLETED]
+    assert done == []
+    assert counter.count == 0
+
+
+def test_after_cut_counter_waits_for_rest_position() -> None:
+    counter = RepCounter(start=0.4, peak=0.8)
+    t = 0.0
+    counter.reset(t)
+    events = []
+    # Scene starts with the person already up, then comes down: not a rep.
+    for v in [1.0] * 15 + [0.0] * 15 + [1.0] * 15 + [0.0] * 15:
+        events += counter.update(v, t)
+        t += 1 / FPS
+    assert [e.kind for e in events].count(EventKind.REP_COMPLETED) == 1
+
+
+def test_short_dropouts_do_not_break_a_hold() -> None:
+    hold = HoldTracker(min_hold=1.0, grace=0.6)
+    events = []
+    for t in times(12.0):
+        holding: bool | None = True
+        if 4.0 <= t < 4.4:
+            holding = None  # landmarks lost for 0.4 s
+        if 7.0 <= t < 7.3:
+            holding = False  # a wobble out of position
+        events += hold.update(holding, float(t))
+    events += hold.finish(12.0)
+    kinds = [e.kind for e in events]
+    assert kinds == [EventKind.HOLD_STARTED, EventKind.HOLD_ENDED]
+    assert events[1].duration == pytest.approx(12.0 - 1 / FPS, abs=0.01)
+
+
+def test_long_dropout_ends_a_hold_and_short_holds_are_ignored() -> None:
+    hold = HoldTracker(min_hold=1.0, grace=0.5)
+    events = []
+    for t in times(10.0):
+        holding = t < 3.0 or 5.0 <= t < 5.5 or t >= 7.0
+        events += hold.update(holding, float(t))
+    events += hold.finish(10.0)
+    ended = [e for e in events if e.kind is EventKind.HOLD_ENDED]
+    assert len(ended) == 2
+    assert ended[0].duration == pytest.approx(3.0 - 1 / FPS, abs=0.01)
+    assert ended[1].data["start"] == pytest.approx(7.0, abs=0.01)
+
+
+def test_hold_switching_side_is_two_holds() -> None:
+    hold = HoldTracker(min_hold=1.0)
+    events = []
+    for t in times(8.0):
+        events += hold.update(True, float(t), side="left" if t < 4 else "right")
+    events += hold.finish(8.0)
+    ended = [e for e in events if e.kind is EventKind.HOLD_ENDED]
+    assert [e.side for e in ended] == ["left", "right"]
+
+
+def frame_at(t: float, visible: dict[int, float] | None = None, shift: float = 0.0) -> PoseFrame:
+    image = np.zeros((33, 3))
+    image[:, 0] = np.linspace(0.2, 0.8, 33) + shift
+    image[:, 1] = 0.5
+    image[[11, 12], 1] = 0.3
+    image[[23, 24], 1] = 0.6
+    image[[25, 26], 1] = 0.7
+    image[[27, 28], 1] = 0.8
+    vis = np.full(33, 0.9)
+    for i, v in (visible or {}).items():
+        vis[i] = v
+    return PoseFrame(t, image, image.copy(), vis, 640, 480)
+
+
+def test_visibility_reports_missing_parts_and_unseen_time() -> None:
+    tracker = VisibilityTracker(("shoulders", "hips", "knees"), grace=0.5)
+    events = []
+    for t in times(6.0):
+        hidden = {25: 0.1, 26: 0.1} if 2.0 <= t < 4.0 else {}
+        events += tracker.update(frame_at(float(t), hidden))
+    kinds = [e.kind for e in events]
+    assert kinds == [EventKind.CANNOT_SEE, EventKind.SEEN_AGAIN]
+    assert events[0].data["missing"] == ["knees"]
+    assert "knees" in events[0].message
+    assert tracker.unseen_seconds == pytest.approx(2.0, abs=0.1)
+
+
+def test_visibility_ignores_a_single_bad_frame() -> None:
+    tracker = VisibilityTracker(("hips",), grace=0.5)
+    events = []
+    for i, t in enumerate(times(3.0)):
+        events += tracker.update(frame_at(float(t), {23: 0.0, 24: 0.0} if i == 10 else {}))
+    assert events == []
+
+
+def test_nobody_in_frame_is_unseen() -> None:
+    tracker = VisibilityTracker(("hips",), grace=0.3)
+    events = []
+    for t in times(2.0):
+        events += tracker.update(PoseFrame.empty(float(t), 640, 480))
+    assert [e.kind for e in events] == [EventKind.CANNOT_SEE]
+
+
+def test_cut_detector_sees_jump_not_movement() -> None:
+    det = CutDetector()
+    assert not det.update(frame_at(0.0))
+    # Only the wrists move fast: not a cut.
+    moving = frame_at(1 / FPS)
+    moving.image[[15, 16], 0] += 0.3
+    assert not det.update(moving)
+    # Everything jumps: a cut.
+    assert det.update(frame_at(2 / FPS, shift=0.3))
+    assert det.cuts == [pytest.approx(2 / FPS)]
+
+
+def test_hold_carries_over_a_cut_only_when_resumed_at_once_on_the_same_side() -> None:
+    def run(after_side: str, gap: float) -> list[float | None]:
+        hold = HoldTracker(min_hold=1.0, resume_within=0.5)
+        events = []
+        for t in times(4.0):
+            events += hold.update(True, float(t), side="left")
+        events += hold.reset(4.0)  # a cut to another camera angle
+        for t in times(4.0):
+            events += hold.update(True, float(t) + 4.0 + gap, side=after_side)
+        events += hold.finish(8.0 + gap)
+        return [e.duration for e in events if e.kind is EventKind.HOLD_ENDED]
+
+    assert run("left", 0.0) == [pytest.approx(8.0 - 1 / FPS, abs=0.01)]
+    assert len(run("right", 0.0)) == 2
+    assert len(run("left", 2.0)) == 2
+
+
+def test_rep_cut_short_by_the_end_of_the_video_counts_once_it_peaked() -> None:
+    counter = RepCounter(start=0.4, peak=0.8)
+    for t, v in zip(times(3.0), [0.0] * 15 + [1.0] * 30, strict=False):
+        counter.update(v, float(t))
+    assert [e.kind for e in counter.finish(3.0)] == [EventKind.REP_COMPLETED]
+    assert counter.count == 1
