@@ -1,7 +1,81 @@
-"""Commands of this area (placeholder until the area registers its commands)."""
+"""``backcoach serve``: the web coach in the browser (the main way to use backcoach)."""
+
+from __future__ import annotations
+
+import threading
+import webbrowser
 
 import typer
+
+from backcoach.errors import ConfigError
+
+SAVE_HELP = (
+    "Keep uploaded videos and live camera frames in BACKCOACH_HOME/saved "
+    "(off by default: nothing is written to disk)."
+)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the ``backcoach`` app."""
+
+    @app.command()
+    def serve(
+        host: str = typer.Option(
+            "127.0.0.1", help="Address to listen on. The default keeps backcoach on this computer."
+        ),
+        port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+        no_browser: bool = typer.Option(
+            False, "--no-browser", help="Do not open the coach in a web browser."
+        ),
+        save: bool = typer.Option(False, "--save", help=SAVE_HELP),
+        allow_origin: list[str] = typer.Option(
+            [],
+            "--allow-origin",
+            help="Another origin (scheme://host:port) allowed to use the coach, e.g. when a "
+            "reverse proxy serves it; may be repeated.",
+        ),
+        max_upload_mb: int = typer.Option(
+            200, min=1, max=4096, help="Largest video that can be uploaded, in MB."
+        ),
+    ) -> None:
+        """Start the web coach: today's plan, the live camera coach and video checks."""
+        import uvicorn
+
+        from backcoach.catalog.loader import load_catalog
+        from backcoach.config import resolve_paths
+        from backcoach.journal.store import JournalStore
+        from backcoach.planning.settings import load_settings
+        from backcoach.web.app import create_app
+        from backcoach.web.settings import WebSettings
+
+        paths = resolve_paths()
+        settings = WebSettings(
+            host=host,
+            port=port,
+            max_upload_mb=max_upload_mb,
+            save_frames=save,
+            allowed_origins=tuple(allow_origin),
+            save_dir=paths.home / "saved",
+        )
+        planning = load_settings(paths)
+        catalog = load_catalog()
+        store = JournalStore.from_paths(paths)
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            typer.echo(
+                f"Warning: listening on {host} lets other machines on the network reach "
+                "backcoach and your journal.",
+                err=True,
+            )
+        try:
+            web_app = create_app(settings, store, catalog, planning=planning)
+            typer.echo(f"backcoach is running at {url} (Ctrl-C to stop).")
+            if not no_browser:
+                threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+            uvicorn.run(web_app, host=host, port=port, log_level="warning")
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot listen on {host}:{port}: {error.strerror or error}."
+            ) from error
+        finally:
+            store.close()

@@ -1,0 +1,109 @@
+"""The JSON API the session and upload pages call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from backcoach.errors import InputError, NotFoundError
+from backcoach.web import program, uploads
+from backcoach.web.context import context_of
+
+router = APIRouter(prefix="/api")
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError as error:
+        raise InputError("The request body must be JSON.") from error
+    if not isinstance(data, dict):
+        raise InputError("The request body must be a JSON object.")
+    return data
+
+
+@router.get("/gate")
+async def gate(request: Request) -> dict[str, Any]:
+    return program.gate(context_of(request)).to_dict()
+
+
+@router.get("/plan")
+async def plan(request: Request) -> dict[str, Any]:
+    return program.todays_plan(context_of(request)).to_dict()
+
+
+@router.post("/session/start", response_model=None)
+async def start(request: Request) -> dict[str, Any] | JSONResponse:
+    ctx = context_of(request)
+    data = await _json(request)
+    decision = program.gate(ctx)
+    if not decision.allowed:
+        return JSONResponse({"error": decision.reason, "gate": decision.to_dict()}, 403)
+    ctx.coach.start(
+        program.todays_plan(ctx),
+        data.get("pain_before"),
+        camera=bool(data.get("camera", True)),
+    )
+    return ctx.coach.state()
+
+
+@router.get("/session")
+async def state(request: Request) -> dict[str, Any]:
+    ctx = context_of(request)
+    ctx.coach.tick()
+    return ctx.coach.state()
+
+
+@router.post("/session/command")
+async def command(request: Request) -> dict[str, Any]:
+    ctx = context_of(request)
+    data = await _json(request)
+    ctx.coach.command(str(data.get("command", "")))
+    return ctx.coach.state()
+
+
+@router.post("/session/pain")
+async def pain(request: Request) -> dict[str, Any]:
+    ctx = context_of(request)
+    data = await _json(request)
+    ctx.coach.report_pain(data.get("score"))
+    return ctx.coach.state()
+
+
+@router.post("/session/finish")
+async def finish(request: Request) -> dict[str, Any]:
+    ctx = context_of(request)
+    data = await _json(request)
+    ctx.coach.finish(data.get("pain_after"))
+    return ctx.coach.state()
+
+
+@router.post("/uploads")
+async def upload(request: Request) -> dict[str, Any]:
+    """The video is the raw request body; ``filename`` and ``exercise`` are query parameters."""
+    ctx = context_of(request)
+    filename = request.query_params.get("filename") or "video"
+    exercise_id = (request.query_params.get("exercise") or "").strip() or None
+    if exercise_id is not None and exercise_id not in ctx.catalog.ids:
+        raise NotFoundError(f"Unknown exercise '{exercise_id}'.")
+    limit = ctx.settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise uploads.too_big(limit)
+    path = await uploads.receive_upload(request.stream(), filename, ctx.settings.upload_dir, limit)
+    try:
+        uploads.check_video(path, filename)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return ctx.jobs.submit(path, filename, exercise_id).to_dict()
+
+
+@router.get("/uploads/{job_id}")
+async def upload_status(request: Request, job_id: str) -> dict[str, Any]:
+    job = context_of(request).jobs.get(job_id)
+    if job is None:
+        raise NotFoundError(f"No analysis with id '{job_id}'.")
+    return job.to_dict()

@@ -1,0 +1,293 @@
+"""The live pipeline: webcam frames in over a WebSocket, landmarks and analysis state out.
+
+The page sends each frame as one binary message: 8 bytes of little-endian float64 (the page's
+capture time in milliseconds) followed by a JPEG. The server keeps only the newest frame that
+is waiting: when pose estimation is still busy with the previous one, a newer frame replaces
+the waiting one and the replaced frame is counted as dropped. There is never a queue, so the
+answer always describes the person as they are now, not as they were a second ago.
+
+Only one browser tab may run the live coach at a time; a second tab gets a clear message.
+Frames live in memory only, unless the person turned saving on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import struct
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from backcoach.analysis.avoided import AvoidedMovementDetector
+from backcoach.analysis.base import CutDetector
+from backcoach.analysis.events import Analyzer, Event
+from backcoach.catalog.schema import Dose
+from backcoach.errors import InputError
+from backcoach.pose.estimator import PoseEstimator, RGBImage
+from backcoach.pose.frame import PoseFrame
+from backcoach.pose.smoothing import LandmarkSmoother
+from backcoach.web.setup_check import SetupCheck
+
+HEADER = struct.Struct("<d")
+ALREADY_OPEN = (
+    "backcoach is already open in another tab. Close this tab and use the other one, "
+    "or close the other one and reload this page."
+)
+CLOSE_BUSY = 4409  # WebSocket close code for "another tab has the live coach"
+CLOSE_ORIGIN = 4403
+CLOSE_REPLACED = 4000
+STATS_WINDOW = 100  # frames the reported server time is taken over
+
+EstimatorFactory = Callable[[], PoseEstimator]
+AnalyzerFactory = Callable[[str], Analyzer]
+# What the app is given: the planned dose (bird-dog stage, hold target) goes with the id.
+PlannedAnalyzerFactory = Callable[[str, Dose | None], Analyzer]
+
+
+def decode_frame(message: bytes) -> tuple[float, RGBImage]:
+    """Split a frame message into the page's capture time (ms) and an RGB image."""
+    if len(message) <= HEADER.size:
+        raise InputError("A live frame message is too short to hold an image.")
+    (client_ms,) = HEADER.unpack_from(message)
+    data = np.frombuffer(message, dtype=np.uint8, offset=HEADER.size)
+    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise InputError("A live frame could not be decoded as an image.")
+    rgb: RGBImage = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+    return float(client_ms), rgb
+
+
+def encode_frame(client_ms: float, jpeg: bytes) -> bytes:
+    """The message the page (or the latency bench) sends for one frame."""
+    return HEADER.pack(client_ms) + jpeg
+
+
+@dataclass
+class PendingFrame:
+    message: bytes
+    received_at: float
+
+
+class LatestFrameSlot:
+    """Holds at most one waiting frame; a newer frame replaces it and counts a drop."""
+
+    def __init__(self) -> None:
+        self._frame: PendingFrame | None = None
+        self._ready = asyncio.Event()
+        self.dropped = 0
+
+    def put(self, frame: PendingFrame) -> None:
+        if self._frame is not None:
+            self.dropped += 1
+        self._frame = frame
+        self._ready.set()
+
+    async def take(self) -> PendingFrame:
+        while self._frame is None:
+            self._ready.clear()
+            await self._ready.wait()
+        frame, self._frame = self._frame, None
+        self._ready.clear()
+        return frame
+
+
+@dataclass
+class LiveStats:
+    received: int = 0
+    processed: int = 0
+    dropped: int = 0
+    rejected: int = 0
+    server_ms: deque[float] = field(default_factory=lambda: deque(maxlen=STATS_WINDOW))
+
+    def to_dict(self) -> dict[str, Any]:
+        recent = list(self.server_ms)
+        return {
+            "received": self.received,
+            "processed": self.processed,
+            "dropped": self.dropped,
+            "rejected": self.rejected,
+            "server_ms_p50": round(float(np.percentile(recent, 50)), 2) if recent else None,
+        }
+
+
+class FrameSaver:
+    """Writes received frames as JPEG files; only used when the person turned saving on."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory / time.strftime("live-%Y%m%d-%H%M%S")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._count = 0
+
+    def save(self, message: bytes) -> None:
+        self._count += 1
+        (self.directory / f"{self._count:06d}.jpg").write_bytes(message[HEADER.size :])
+
+
+def landmarks_payload(frame: PoseFrame) -> list[list[float]] | None:
+    if not frame.detected:
+        return None
+    rows = np.column_stack([frame.image[:, :2], frame.visibility])
+    return [[round(float(v), 4) for v in row] for row in rows]
+
+
+class LivePipeline:
+    """Pose, setup check and the current exercise's analyzer for one stream of frames.
+
+    ``process`` runs in a worker thread, one frame at a time; nothing else touches the
+    estimator or the analyzer, so they need no locking.
+    """
+
+    def __init__(
+        self,
+        estimator: PoseEstimator,
+        analyzer_factory: AnalyzerFactory | None,
+        camera_specs: Callable[[str], tuple[str, tuple[str, ...]]],
+    ) -> None:
+        self._estimator = estimator
+        self._analyzer_factory = analyzer_factory
+        self._camera_specs = camera_specs
+        self._exercise_id: str | None = None
+        self._analyzer: Analyzer | None = None
+        self._setup: SetupCheck | None = None
+        self._cuts = CutDetector()
+        self._smoother = LandmarkSmoother()
+        self._avoided = AvoidedMovementDetector()
+        self._index = 0
+        self._first_ms: float | None = None
+        self._last_t = -1.0
+
+    def _timestamp(self, client_ms: float) -> float:
+        """Seconds since the stream began, from the page's capture clock, always increasing."""
+        if self._first_ms is None:
+            self._first_ms = client_ms
+        t = (client_ms - self._first_ms) / 1000.0
+        if t <= self._last_t:
+            t = self._last_t + 1e-3
+        self._last_t = t
+        return t
+
+    def switch(self, exercise_id: str | None) -> None:
+        """Follow a new exercise: fresh analyzer and setup check (movement does not carry over)."""
+        if exercise_id == self._exercise_id:
+            return
+        self._exercise_id = exercise_id
+        self._analyzer = None
+        self._setup = None
+        if exercise_id is None:
+            return
+        view, must_see = self._camera_specs(exercise_id)
+        self._setup = SetupCheck(view=view, must_see=must_see)
+        if self._analyzer_factory is not None:
+            self._analyzer = self._analyzer_factory(exercise_id)
+
+    def process(
+        self, message: bytes, exercise_id: str | None
+    ) -> tuple[dict[str, Any], list[Event]]:
+        started = time.perf_counter()
+        client_ms, rgb = decode_frame(message)
+        self.switch(exercise_id)
+        t = self._timestamp(client_ms)
+        frame = self._prepare(self._estimator.estimate(rgb, t, self._index))
+        self._index += 1
+        events: list[Event] = self._avoided.update(frame)
+        result: dict[str, Any] = {
+            "type": "pose",
+            "client_t": client_ms,
+            "t": round(t, 3),
+            "exercise_id": self._exercise_id,
+            "width": frame.width,
+            "height": frame.height,
+            "landmarks": landmarks_payload(frame),
+        }
+        if self._setup is not None:
+            self._setup.update(frame)
+            result["setup"] = self._setup.to_dict()
+        if self._analyzer is not None:
+            events += self._analyzer.update(frame)
+            state = self._analyzer.state
+            result["analysis"] = {
+                "phase": state.phase,
+                "reps": state.reps,
+                "side": state.side,
+                "hold_seconds": state.hold_seconds,
+                "seen": state.seen,
+                "missing": list(state.missing),
+                "message": state.message,
+                "driving_value": state.driving_value,
+                "driving_label": state.driving_label,
+            }
+        result["events"] = [event.to_dict() for event in events]
+        result["server_ms"] = round((time.perf_counter() - started) * 1000.0, 2)
+        return result, events
+
+    def _prepare(self, frame: PoseFrame) -> PoseFrame:
+        """Smooth the landmarks; a scene cut (or a jump in the stream) restarts the smoother."""
+        cut = self._cuts.update(frame)
+        if cut:
+            self._smoother.reset()
+        ready = self._smoother.update(frame)
+        if cut:
+            ready = dataclasses.replace(ready, extras={**ready.extras, "scene_cut": True})
+        return ready
+
+    def close(self) -> None:
+        self._estimator.close()
+
+
+class TabLock:
+    """Lets one browser tab at a time run the live coach.
+
+    The same tab (same id, kept in the tab's sessionStorage) may reconnect and take over its
+    own earlier connection, e.g. after a reload; a different tab is refused.
+    """
+
+    def __init__(self) -> None:
+        self._owner: str | None = None
+        self._on_replace: Callable[[], None] | None = None
+
+    @property
+    def owner(self) -> str | None:
+        return self._owner
+
+    def acquire(self, tab_id: str, on_replace: Callable[[], None]) -> bool:
+        if self._owner is not None and self._owner != tab_id:
+            return False
+        if self._owner == tab_id and self._on_replace is not None:
+            self._on_replace()
+        self._owner = tab_id
+        self._on_replace = on_replace
+        return True
+
+    def release(self, tab_id: str, on_replace: Callable[[], None]) -> None:
+        if self._owner == tab_id and self._on_replace == on_replace:
+            self._owner = None
+            self._on_replace = None
+
+
+class Sender:
+    """Serialises sends from the frame worker and the state ticker onto one WebSocket."""
+
+    def __init__(self, send_text: Callable[[str], Any]) -> None:
+        self._send_text = send_text
+        self._lock = asyncio.Lock()
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        async with self._lock:
+            await self._send_text(json.dumps(payload))
+
+
+def new_executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="backcoach-live")
+
+
+async def run_in(executor: ThreadPoolExecutor, fn: Callable[[], Any]) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(executor, fn)

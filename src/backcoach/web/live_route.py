@@ -1,0 +1,177 @@
+"""The ``/ws/live`` WebSocket: one browser tab's camera stream and its session state.
+
+Query parameters: ``tab`` (the tab's id, kept in its sessionStorage) and, outside a session,
+``exercise`` (which analyzer to run, e.g. for the latency bench). Three tasks share the
+socket: a receiver that reads every message at once (frames go to the latest-frame slot), a
+worker that runs pose and analysis on the newest waiting frame in a worker thread, and a
+ticker that moves the session on and sends its state a few times a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import time
+from typing import Any
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from backcoach.errors import BackcoachError
+from backcoach.web.context import WebContext, context_of
+from backcoach.web.exercise_info import camera_spec
+from backcoach.web.live import (
+    ALREADY_OPEN,
+    CLOSE_BUSY,
+    CLOSE_ORIGIN,
+    CLOSE_REPLACED,
+    FrameSaver,
+    LatestFrameSlot,
+    LivePipeline,
+    LiveStats,
+    PendingFrame,
+    Sender,
+    new_executor,
+    run_in,
+)
+
+router = APIRouter()
+
+
+@router.websocket("/ws/live")
+async def live(websocket: WebSocket) -> None:
+    ctx = context_of(websocket)
+    if websocket.headers.get("origin") not in ctx.settings.origins():
+        await websocket.close(code=CLOSE_ORIGIN)  # refused before the handshake completes
+        return
+    await websocket.accept()
+    tab = websocket.query_params.get("tab", "")
+    replaced = asyncio.Event()
+    if not tab or not ctx.tabs.acquire(tab, replaced.set):
+        await websocket.send_text(json.dumps({"type": "busy", "message": ALREADY_OPEN}))
+        await websocket.close(code=CLOSE_BUSY)
+        return
+    session = LiveSession(ctx, websocket, websocket.query_params.get("exercise"))
+    try:
+        await session.run(replaced)
+    finally:
+        # No await before these two: a cancelled handler must still free the tab and the model.
+        ctx.tabs.release(tab, replaced.set)
+        session.close()
+        if websocket.client_state is WebSocketState.CONNECTED:
+            code = CLOSE_REPLACED if replaced.is_set() else 1000
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+                await websocket.close(code=code)
+
+
+class LiveSession:
+    def __init__(self, ctx: WebContext, websocket: WebSocket, exercise: str | None) -> None:
+        self.ctx = ctx
+        self.websocket = websocket
+        if exercise is not None and exercise not in ctx.catalog.ids:
+            exercise = None
+        self.fixed_exercise = exercise
+        self.slot = LatestFrameSlot()
+        self.stats = LiveStats()
+        self.sender = Sender(websocket.send_text)
+        self.executor = new_executor()
+        self.pipeline: LivePipeline | None = None
+        self.saver: FrameSaver | None = None
+        if ctx.settings.save_frames and ctx.settings.save_dir is not None:
+            with contextlib.suppress(OSError):  # no place to save: frames stay in memory only
+                self.saver = FrameSaver(ctx.settings.save_dir)
+
+    def exercise_now(self) -> str | None:
+        if self.fixed_exercise is not None:
+            return self.fixed_exercise
+        coach = self.ctx.coach
+        return coach.current_exercise_id() if coach.camera_wanted else None
+
+    async def run(self, replaced: asyncio.Event) -> None:
+        tasks = [
+            asyncio.create_task(self.receive()),
+            asyncio.create_task(self.work()),
+            asyncio.create_task(self.tick()),
+            asyncio.create_task(replaced.wait()),
+        ]
+        try:
+            done, _pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+        for task in done:
+            error = None if task.cancelled() else task.exception()
+            if error is not None and not isinstance(error, WebSocketDisconnect | RuntimeError):
+                raise error  # a bug, not a closed socket
+
+    def close(self) -> None:
+        """Free the pose model in its own thread, then let the thread end."""
+        if self.pipeline is not None:
+            self.executor.submit(self.pipeline.close)
+        self.executor.shutdown(wait=False)
+
+    async def receive(self) -> None:
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            data = message.get("bytes")
+            if data is not None:
+                self.stats.received += 1
+                self.slot.put(PendingFrame(data, time.perf_counter()))
+                if self.saver is not None:
+                    self.saver.save(data)
+
+    def _make_pipeline(self) -> LivePipeline:
+        catalog = self.ctx.catalog
+        factory = self.ctx.analyzer_factory
+        coach = self.ctx.coach
+        return LivePipeline(
+            self.ctx.estimator_factory(),
+            None
+            if factory is None
+            else lambda exercise_id: factory(exercise_id, coach.planned_dose(exercise_id)),
+            lambda exercise_id: camera_spec(catalog, exercise_id),
+        )
+
+    async def work(self) -> None:
+        self.pipeline = await run_in(self.executor, self._make_pipeline)
+        pipeline = self.pipeline
+        while True:
+            frame = await self.slot.take()
+            exercise = self.exercise_now()
+            try:
+                result, events = await run_in(
+                    self.executor, functools.partial(pipeline.process, frame.message, exercise)
+                )
+            except BackcoachError as error:
+                self.stats.rejected += 1
+                await self.sender.send({"type": "error", "message": str(error)})
+                continue
+            self.stats.processed += 1
+            self.stats.server_ms.append(result["server_ms"])
+            if self.fixed_exercise is None:
+                self.ctx.coach.on_camera(events)
+                result["session"] = self.ctx.coach.state()
+            result["wait_ms"] = round((time.perf_counter() - frame.received_at) * 1000.0, 2)
+            result["stats"] = self.current_stats()
+            await self.sender.send(result)
+
+    def current_stats(self) -> dict[str, Any]:
+        self.stats.dropped = self.slot.dropped
+        return self.stats.to_dict()
+
+    async def tick(self) -> None:
+        while True:
+            coach = self.ctx.coach
+            coach.tick()
+            payload: dict[str, Any] = {
+                "type": "state",
+                "session": coach.state(),
+                "camera_exercise": self.exercise_now(),
+                "stats": self.current_stats(),
+            }
+            await self.sender.send(payload)
+            await asyncio.sleep(self.ctx.settings.state_interval_seconds)

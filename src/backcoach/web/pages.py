@@ -1,0 +1,185 @@
+"""The HTML pages: screen, home (today's plan and history), session and upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from backcoach.errors import InputError, SafetyStop
+from backcoach.planning.gate import GateAction
+from backcoach.planning.pain import validate_pain
+from backcoach.planning.screening import EMERGENCY_MESSAGE, QUESTIONS, evaluate_screening
+from backcoach.pose.landmarks import SKELETON_EDGES
+from backcoach.web import program
+from backcoach.web.context import WebContext, context_of
+from backcoach.web.exercise_info import exercise_info
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+router = APIRouter()
+
+
+def render(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, name, values, status_code=status_code)
+
+
+def _go(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+def _blocked_page(request: Request, ctx: WebContext) -> Response | None:
+    """The page to show instead when the safety gate does not allow a session."""
+    decision = program.gate(ctx)
+    if decision.allowed:
+        return None
+    if decision.action is GateAction.SCREEN:
+        return _go("/screen")
+    latest = ctx.store.latest_screening()
+    return render(
+        request,
+        "blocked.html",
+        decision=decision,
+        urgent=decision.action is GateAction.URGENT_CARE,
+        emergency_message=EMERGENCY_MESSAGE,
+        flags=[q.text for q in QUESTIONS if latest is not None and q.id in latest.flags],
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request) -> Response:
+    ctx = context_of(request)
+    blocked = _blocked_page(request, ctx)
+    if blocked is not None:
+        return blocked
+    count, rows = program.history_summary(ctx)
+    return render(
+        request,
+        "home.html",
+        plan=program.todays_plan(ctx),
+        session_count=count,
+        history=rows,
+        active=ctx.coach.active,
+        gate=program.gate(ctx),
+        checkin_due=program.checkin_due(ctx),
+    )
+
+
+@router.post("/checkin")
+async def checkin(request: Request) -> Response:
+    """The next-morning pain rating, which the plan uses to raise or lower the doses."""
+    ctx = context_of(request)
+    form = await request.form()
+    score = validate_pain(str(form.get("pain", "")), what="Pain this morning")
+    ctx.store.add_checkin(day=program.today(ctx), pain=score, at=ctx.now())
+    return _go("/")
+
+
+@router.get("/screen", response_class=HTMLResponse)
+async def screen_form(request: Request) -> Response:
+    ctx = context_of(request)
+    return render(request, "screen.html", caution=ctx.catalog.doctor_caution, questions=QUESTIONS)
+
+
+@router.post("/screen")
+async def screen_submit(request: Request) -> Response:
+    ctx = context_of(request)
+    form = await request.form()
+    missing = [q for q in QUESTIONS if form.get(q.id) not in ("yes", "no")]
+    acknowledged = form.get("caution") == "yes"
+    if missing or not acknowledged:
+        problem = (
+            "Please answer every question with yes or no."
+            if missing
+            else "Please confirm that you have read the caution."
+        )
+        return render(
+            request,
+            "screen.html",
+            status_code=400,
+            caution=ctx.catalog.doctor_caution,
+            questions=QUESTIONS,
+            problem=problem,
+            answers={key: str(value) for key, value in form.items()},
+        )
+    answers = {q.id: form.get(q.id) == "yes" for q in QUESTIONS}
+    result = evaluate_screening(answers)
+    ctx.store.add_screening(
+        answers=answers,
+        outcome=result.outcome.value,
+        flags=list(result.flags),
+        caution_acknowledged=True,
+        at=ctx.now(),
+    )
+    return _go("/")
+
+
+@router.post("/clearance")
+async def clearance(request: Request) -> Response:
+    ctx = context_of(request)
+    form = await request.form()
+    latest = ctx.store.latest_screening()
+    if latest is None:
+        return _go("/screen")
+    if latest.outcome != "see_doctor":
+        raise SafetyStop(
+            "Only a screen with see-a-doctor signs can be cleared by a clinician; "
+            "emergency signs need urgent care and a new screen."
+        )
+    if form.get("cleared") != "yes":
+        raise InputError("Tick the box to confirm that a clinician has cleared you to exercise.")
+    ctx.store.record_clearance(latest.id, ctx.now())
+    return _go("/")
+
+
+@router.get("/session", response_class=HTMLResponse)
+async def session_page(request: Request) -> Response:
+    ctx = context_of(request)
+    if ctx.coach.active:
+        plan = ctx.coach.plan
+        assert plan is not None
+        return render(
+            request,
+            "session.html",
+            plan=plan,
+            exercises=[exercise_info(ctx.catalog, item) for item in plan.items],
+            edges=[list(edge) for edge in SKELETON_EDGES],
+            settings=ctx.settings,
+            stop_above=ctx.planning.stop_pain_above,
+        )
+    blocked = _blocked_page(request, ctx)
+    if blocked is not None:
+        return blocked
+    return render(request, "session_start.html", plan=program.todays_plan(ctx))
+
+
+@router.post("/session/start")
+async def session_start(request: Request) -> Response:
+    ctx = context_of(request)
+    form = await request.form()
+    if ctx.coach.active:
+        return _go("/session")
+    blocked = _blocked_page(request, ctx)
+    if blocked is not None:
+        return blocked
+    ctx.coach.start(
+        program.todays_plan(ctx),
+        str(form.get("pain_before", "")),
+        camera=form.get("camera") == "yes",
+    )
+    return _go("/session")
+
+
+@router.get("/upload", response_class=HTMLResponse)
+async def upload_page(request: Request) -> Response:
+    ctx = context_of(request)
+    return render(
+        request,
+        "upload.html",
+        exercises=ctx.catalog.exercises,
+        max_mb=ctx.settings.max_upload_mb,
+        saving=ctx.settings.save_frames,
+    )

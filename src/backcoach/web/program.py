@@ -1,0 +1,81 @@
+"""The program as the web pages see it: the safety gate, today's plan and a history summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from backcoach.planning.gate import GateDecision, session_gate
+from backcoach.planning.plan import Plan
+from backcoach.planning.planner import plan_today
+from backcoach.web.context import WebContext
+
+HISTORY_ROWS = 5
+
+
+def today(ctx: WebContext) -> date:
+    """The person's calendar day (local time), as the planner and check-ins use it."""
+    return ctx.store.local_date(ctx.now())
+
+
+def gate(ctx: WebContext) -> GateDecision:
+    return session_gate(ctx.store.latest_screening(), ctx.now(), ctx.planning)
+
+
+def todays_plan(ctx: WebContext) -> Plan:
+    return plan_today(ctx.catalog, ctx.store.session_summaries(), ctx.planning, today(ctx))
+
+
+CHECKIN_DAYS = 2  # a morning check-in is asked for a session up to this many days back
+
+
+def checkin_due(ctx: WebContext) -> bool:
+    """A session on an earlier day waits for its morning check-in, and none was given today."""
+    day = today(ctx)
+    if any(checkin.day == day for checkin in ctx.store.checkins()):
+        return False
+    return any(
+        record.checkin is None
+        and 0 < (day - ctx.store.local_date(record.started_at)).days <= CHECKIN_DAYS
+        for record in ctx.store.sessions()
+    )
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    day: str
+    status: str
+    pain_before: int | None
+    pain_after: int | None
+    exercises_done: int
+    exercises_planned: int
+    camera_reps: int
+
+
+STATUS_WORDS = {
+    "completed": "completed",
+    "quit": "stopped early",
+    "stopped_pain": "stopped for pain",
+    "in_progress": "not finished",
+}
+
+
+def history_summary(ctx: WebContext) -> tuple[int, list[HistoryRow]]:
+    """How many sessions there were, and the latest few, newest first."""
+    sessions = ctx.store.sessions()
+    rows = []
+    for record in reversed(sessions[-HISTORY_ROWS:]):
+        rows.append(
+            HistoryRow(
+                day=record.started_at.astimezone().strftime("%a %d %b %Y"),
+                status=STATUS_WORDS.get(record.status, record.status),
+                pain_before=record.pain_before,
+                pain_after=record.pain_after,
+                exercises_done=sum(1 for s in record.sets if s.completed),
+                exercises_planned=len(record.sets),
+                camera_reps=sum(
+                    1 for s in record.sets for rep in s.reps if rep.counted_by == "camera"
+                ),
+            )
+        )
+    return len(sessions), rows

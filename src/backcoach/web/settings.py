@@ -1,0 +1,41 @@
+"""The web coach's settings, declared once with their defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """How the web coach listens and what it may keep.
+
+    ``allowed_origins`` adds origins (``scheme://host:port``) that may open the live WebSocket;
+    the server's own loopback origins are always allowed. ``save_frames`` keeps uploaded videos
+    in ``save_dir`` instead of deleting them right after analysis; live frames are never kept.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_upload_mb: int = 200
+    allowed_origins: tuple[str, ...] = ()
+    save_frames: bool = False
+    save_dir: Path | None = None
+    live_frame_width: int = 320
+    live_jpeg_quality: float = 0.7
+    model_complexity: int = 1  # the full model is the one bundled with mediapipe (no download)
+    people_every: float = 2.0  # seconds between counts of the people in the picture
+    state_interval_seconds: float = 0.25
+    upload_dir: Path | None = None  # where uploads wait while analysed; system temp when None
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def origins(self) -> frozenset[str]:
+        """Every origin the live WebSocket accepts."""
+        hosts = {*LOOPBACK_HOSTS, self.host}
+        own = {f"http://{host}:{self.port}" for host in hosts}
+        return frozenset(own | set(self.allowed_origins))

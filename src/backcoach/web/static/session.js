@@ -1,0 +1,344 @@
+// The live session page: camera frames out over a WebSocket, session state and pose back.
+// Plain JavaScript, no build step. Keys: Space pause, P pain, S skip, Q quit, M speech.
+(function () {
+  "use strict";
+
+  const data = JSON.parse(document.getElementById("session-data").textContent);
+  const $ = (id) => document.getElementById(id);
+  const PHASE_WORDS = {
+    intro: "Get ready", move: "Move", hold: "Hold", return: "Come back slowly",
+    rest: "Rest", between: "Rest", finished: "Finished", idle: "Starting",
+  };
+
+  function tabId() {
+    let id = sessionStorage.getItem("backcoach-tab");
+    if (!id) {
+      id = Math.random().toString(36).slice(2) + Date.now().toString(36);
+      sessionStorage.setItem("backcoach-tab", id);
+    }
+    return id;
+  }
+
+  let session = null;
+  let lastCueId = null;
+  let muted = localStorage.getItem("backcoach-muted") === "1";
+  let busy = false;
+  let ws = null;
+  let stream = null;
+  let cameraFailed = false;
+  let cameraExercise = null;
+  let encoding = false;
+  let readySentFor = null;
+  let holdShown = 0;
+  let exerciseShown = null;
+  const grab = document.createElement("canvas");
+
+  // ------------------------------------------------------------------ server calls
+  async function post(path, body) {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body || {}),
+    });
+    const payload = await response.json();
+    if (!response.ok) {
+      showCameraMessage(payload.error || "Something went wrong.");
+      return null;
+    }
+    render(payload);
+    return payload;
+  }
+  const command = (name) => (busy ? null : post("/api/session/command", { command: name }));
+
+  // ------------------------------------------------------------------ speech
+  function speak(text) {
+    if (muted || !("speechSynthesis" in window) || !text) return;
+    if (window.speechSynthesis.pending) window.speechSynthesis.cancel();
+    window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
+  }
+  function showMute() {
+    $("mute-button").setAttribute("aria-pressed", muted ? "true" : "false");
+    $("mute-button").firstChild.textContent = muted ? "Speech off " : "Speech on ";
+  }
+  function toggleMute() {
+    muted = !muted;
+    localStorage.setItem("backcoach-muted", muted ? "1" : "0");
+    if (muted && "speechSynthesis" in window) window.speechSynthesis.cancel();
+    showMute();
+  }
+
+  // ------------------------------------------------------------------ drawing the state
+  function show(id, visible) { $(id).hidden = !visible; }
+  function showCameraMessage(text) {
+    $("camera-message").textContent = text || "";
+    show("camera-message", Boolean(text));
+  }
+
+  function render(s) {
+    if (!s || busy) return;
+    if (!s.active && !s.finished) { window.location.assign("/"); return; }
+    session = s;
+    const info = s.exercise_index !== null && s.exercise_index !== undefined
+      ? data.exercises[s.exercise_index] : null;
+    $("progress").value = s.progress;
+    $("progress-label").textContent = s.finished
+      ? "Session over"
+      : `Exercise ${(s.exercise_index || 0) + 1} of ${s.exercise_count}: ${s.name || ""}`;
+    $("pause-button").firstChild.textContent = s.paused ? "Resume " : "Pause ";
+
+    // Speak and show new cues (not the ones already said before this page loaded).
+    const cues = s.cues || [];
+    if (lastCueId === null) lastCueId = cues.length ? cues[cues.length - 1].id : 0;
+    for (const cue of cues) {
+      if (cue.id > lastCueId) { speak(cue.text); lastCueId = cue.id; }
+    }
+    if (cues.length) $("cue").textContent = cues[cues.length - 1].text;
+
+    if (info && exerciseShown !== s.exercise_index) {
+      exerciseShown = s.exercise_index;
+      holdShown = 0;
+      $("hold-timer").textContent = "0.0";
+      $("setup-title").textContent = `${info.name}: get ready`;
+      $("exercise-title").textContent = info.name;
+      $("setup-dose").textContent = info.dose;
+      $("placement").textContent = info.placement;
+      $("start-position").textContent = info.start_position;
+      const steps = $("steps");
+      steps.replaceChildren(...info.steps.map((text) => {
+        const li = document.createElement("li"); li.textContent = text; return li;
+      }));
+    }
+
+    if (s.finished) {
+      show("setup-panel", false); show("exercise-panel", false); show("stage", false);
+      show("controls", false); show("done-panel", true);
+      const words = { completed: "Well done: the session is complete.",
+        quit: "You stopped the session. What you did is saved.",
+        stopped_pain: "The session was stopped because of pain." };
+      $("done-message").textContent = s.reason || words[s.status] || "";
+      $("done-message").className = s.status === "stopped_pain" ? "notice notice-stop" : "notice";
+      show("pain-after-form", !s.pain_after_done);
+      show("saved-message", s.pain_after_done);
+      stopCamera();
+      return;
+    }
+
+    const intro = s.phase === "intro";
+    show("setup-panel", intro);
+    show("exercise-panel", !intro);
+    show("placement-block", s.camera);
+    show("no-camera-button", s.camera);
+    show("camera-on-button", !s.camera && !cameraFailed && intro);
+    show("stage", s.camera);
+    if (!s.camera) {
+      $("setup-message").textContent = "Without the camera, the timers guide you. Press start when you are in position.";
+    }
+    $("rep-count").textContent = s.reps_done;
+    $("rep-target").textContent = s.reps;
+    $("side-label").textContent = s.side ? "Side" : "Part";
+    $("side").textContent = s.side || s.part || "–";
+    $("phase").textContent = s.paused ? "Paused" : (PHASE_WORDS[s.phase] || s.phase);
+    $("seconds-left").textContent = s.phase === "intro" ? "–" : `${s.seconds_left.toFixed(0)} s`;
+    $("counted-by").textContent = s.camera
+      ? "The camera counts your reps; the timers only pace you."
+      : "Counting with the timers.";
+    if (s.phase === "between" && s.next_name) $("cue").textContent = `Rest. Coming up: ${s.next_name}.`;
+    $("warning").textContent = s.warning || ""; show("warning", Boolean(s.warning));
+    $("avoided").textContent = s.avoided || ""; show("avoided", Boolean(s.avoided));
+    if (!s.camera) {
+      const holding = s.phase === "hold" && !s.paused;
+      const held = s.phase === "hold" ? s.phase_seconds - s.seconds_left : holdShown;
+      setHold(held, holding);
+    }
+    if (s.camera) startCamera();
+  }
+
+  function setHold(seconds, running) {
+    holdShown = seconds;
+    $("hold-timer").textContent = seconds.toFixed(1);
+    $("hold-timer").dataset.running = running ? "true" : "false";
+  }
+
+  function renderPose(msg) {
+    if (msg.setup && session && session.phase === "intro") {
+      $("setup-message").textContent = msg.setup.message;
+      $("setup-message").dataset.ok = msg.setup.ok ? "true" : "false";
+      if (msg.setup.ok && readySentFor !== session.exercise_index) {
+        readySentFor = session.exercise_index;
+        command("ready");
+      }
+    }
+    if (msg.analysis) {
+      const a = msg.analysis;
+      if (a.hold_seconds !== null && a.hold_seconds !== undefined) setHold(a.hold_seconds, true);
+      else setHold(holdShown, false);
+      const seen = $("seen-message");
+      seen.hidden = a.seen;
+      if (!a.seen) seen.textContent = a.message || "I can't see you.";
+    }
+    drawSkeleton(msg.landmarks);
+  }
+
+  function drawSkeleton(landmarks) {
+    const video = $("video");
+    const canvas = $("overlay");
+    const width = video.clientWidth, height = video.clientHeight;
+    if (canvas.width !== width || canvas.height !== height) { canvas.width = width; canvas.height = height; }
+    const ctx = canvas.getContext("2d");
+    ctx.clearRect(0, 0, width, height);
+    if (!landmarks) return;
+    const point = (i) => [landmarks[i][0] * width, landmarks[i][1] * height, landmarks[i][2]];
+    ctx.lineWidth = Math.max(3, width / 160);
+    ctx.strokeStyle = "#00e0ff";
+    for (const [a, b] of data.edges) {
+      const p = point(a), q = point(b);
+      if (p[2] < 0.5 || q[2] < 0.5) continue;
+      ctx.beginPath(); ctx.moveTo(p[0], p[1]); ctx.lineTo(q[0], q[1]); ctx.stroke();
+    }
+    ctx.fillStyle = "#ffbf47";
+    for (let i = 0; i < landmarks.length; i += 1) {
+      const p = point(i);
+      if (p[2] < 0.5) continue;
+      ctx.beginPath(); ctx.arc(p[0], p[1], ctx.lineWidth * 1.3, 0, 2 * Math.PI); ctx.fill();
+    }
+  }
+
+  // ------------------------------------------------------------------ camera
+  async function startCamera() {
+    if (stream || cameraFailed) return;
+    cameraFailed = true; // until it works, so render() does not ask twice
+    try {
+      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) throw new Error("no camera API");
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 } }, audio: false });
+      $("video").srcObject = stream;
+      await $("video").play().catch(() => {});
+      cameraFailed = false;
+      showCameraMessage("");
+    } catch (error) {
+      showCameraMessage("The camera is not available, so the timers will guide you. (" + error.message + ")");
+      command("no_camera");
+    }
+  }
+  function stopCamera() {
+    if (stream) { stream.getTracks().forEach((t) => t.stop()); stream = null; }
+  }
+
+  function sendFrame() {
+    const video = $("video");
+    if (!stream || !ws || ws.readyState !== WebSocket.OPEN || encoding) return;
+    if (!session || !session.camera || !cameraExercise) return;
+    if (ws.bufferedAmount > 0 || video.readyState < 2 || !video.videoWidth) return;
+    const scale = Math.min(1, data.frame_width / video.videoWidth);
+    grab.width = Math.round(video.videoWidth * scale);
+    grab.height = Math.round(video.videoHeight * scale);
+    grab.getContext("2d").drawImage(video, 0, 0, grab.width, grab.height);
+    const captured = performance.now();
+    encoding = true;
+    grab.toBlob(async (blob) => {
+      try {
+        if (!blob || !ws || ws.readyState !== WebSocket.OPEN) return;
+        const jpeg = new Uint8Array(await blob.arrayBuffer());
+        const message = new Uint8Array(8 + jpeg.length);
+        new DataView(message.buffer).setFloat64(0, captured, true);
+        message.set(jpeg, 8);
+        ws.send(message.buffer);
+      } finally {
+        encoding = false;
+      }
+    }, "image/jpeg", data.jpeg_quality);
+  }
+
+  // ------------------------------------------------------------------ socket
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${scheme}://${location.host}/ws/live?tab=${encodeURIComponent(tabId())}`);
+    ws.onmessage = (event) => {
+      const msg = JSON.parse(event.data);
+      if (msg.type === "busy") {
+        busy = true;
+        $("tab-message").textContent = msg.message;
+        show("tab-message", true);
+        ["setup-panel", "exercise-panel", "stage", "controls", "done-panel"].forEach((id) => show(id, false));
+        stopCamera();
+        return;
+      }
+      if ("camera_exercise" in msg) cameraExercise = msg.camera_exercise;
+      if (msg.session) render(msg.session);
+      if (msg.type === "pose") renderPose(msg);
+    };
+    ws.onclose = (event) => {
+      if (busy) return;
+      if (event.code === 4000) {
+        busy = true;
+        $("tab-message").textContent = "This session was opened again elsewhere in this tab.";
+        show("tab-message", true);
+        return;
+      }
+      setTimeout(connect, 1000);
+    };
+  }
+
+  // ------------------------------------------------------------------ pain
+  function openPain() {
+    if (busy || !session || session.finished) return;
+    const dialog = $("pain-dialog");
+    if (!dialog.open) dialog.showModal();
+    pendingDigit = null;
+  }
+  let pendingDigit = null;
+  async function reportPain(score) {
+    pendingDigit = null;
+    $("pain-dialog").close();
+    await post("/api/session/pain", { score });
+  }
+  async function painAfter(score) {
+    await post("/api/session/finish", { pain_after: score });
+  }
+
+  // ------------------------------------------------------------------ wiring
+  $("mute-button").addEventListener("click", toggleMute);
+  $("pause-button").addEventListener("click", () => command("toggle_pause"));
+  $("skip-button").addEventListener("click", () => command("skip"));
+  $("quit-button").addEventListener("click", () => command("quit"));
+  $("pain-button").addEventListener("click", openPain);
+  $("ready-button").addEventListener("click", () => command("ready"));
+  $("no-camera-button").addEventListener("click", () => { stopCamera(); command("camera_off"); });
+  $("camera-on-button").addEventListener("click", () => { cameraFailed = false; command("camera_on"); });
+  document.querySelectorAll(".pain-now").forEach((button) =>
+    button.addEventListener("click", () => reportPain(Number(button.dataset.score))));
+  document.querySelectorAll(".pain-after").forEach((button) =>
+    button.addEventListener("click", () => painAfter(Number(button.dataset.score))));
+  $("pain-after-skip").addEventListener("click", () => painAfter(null));
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    const dialog = $("pain-dialog");
+    if (dialog.open) {
+      if (/^[0-9]$/.test(event.key)) {
+        event.preventDefault();
+        if (pendingDigit === 1 && event.key === "0") { reportPain(10); return; }
+        if (event.key === "1") {
+          pendingDigit = 1; // "1" may be the start of "10"
+          setTimeout(() => { if (pendingDigit === 1 && dialog.open) reportPain(1); }, 700);
+          return;
+        }
+        reportPain(Number(event.key));
+      }
+      return;
+    }
+    const target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
+    const key = event.key.toLowerCase();
+    if (key === " " || key === "spacebar") {
+      if (target && target.tagName === "BUTTON") return; // Space presses the focused button
+      event.preventDefault(); command("toggle_pause");
+    } else if (key === "p") { event.preventDefault(); openPain(); }
+    else if (key === "s") { event.preventDefault(); command("skip"); }
+    else if (key === "q") { event.preventDefault(); command("quit"); }
+    else if (key === "m") { event.preventDefault(); toggleMute(); }
+  });
+
+  showMute();
+  connect();
+  setInterval(sendFrame, 1000 / 20);
+})();
