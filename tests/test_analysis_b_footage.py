@@ -64,23 +64,25 @@ SWIMMER_SECONDS = 20.0  # intro card, then the woman's alternate arm and leg lif
 
 
 class Tracks:
-    """Poses of each clip, computed once per test session with the real model."""
+    """Poses of each clip with the real model: the session's shared 15 fps poses of every
+    clip (``footage_poses`` in conftest.py), and other rates computed once when asked."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: dict[str, list[PoseFrame]]) -> None:
+        self._shared = shared
         self._cache: dict[tuple[str, float, float | None], list[PoseFrame]] = {}
 
     def get(self, clip: str, fps: float, seconds: float | None = None) -> list[PoseFrame]:
+        if fps == COUNT_FPS and clip in self._shared:
+            frames = self._shared[clip]
+            return frames if seconds is None else [f for f in frames if f.timestamp < seconds]
         key = (clip, fps, seconds)
         if key not in self._cache:
             self._cache[key] = self._estimate(FOOTAGE / clip, fps, seconds)
         return self._cache[key]
 
     def counted(self, clip: str) -> list[PoseFrame] | None:
-        """A full-rate track already made for a counting test, if any."""
-        for (name, fps, seconds), frames in self._cache.items():
-            if name == clip and fps == COUNT_FPS and seconds is None:
-                return frames
-        return None
+        """The shared 15 fps track of a clip, when there is one."""
+        return self._shared.get(clip)
 
     @staticmethod
     def _estimate(path: Path, fps: float, seconds: float | None) -> list[PoseFrame]:
@@ -93,8 +95,8 @@ class Tracks:
 
 
 @pytest.fixture(scope="session")
-def tracks() -> Tracks:
-    return Tracks()
+def tracks(footage_poses: dict[str, list[PoseFrame]]) -> Tracks:
+    return Tracks(footage_poses)
 
 
 def analyse(analyzer: BaseAnalyzer, frames: list[PoseFrame]) -> list[Event]:

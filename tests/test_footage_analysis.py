@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,6 @@ from backcoach.pose.frame import PoseFrame
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FOOTAGE = SHARED / "footage"
 MANIFEST = FOOTAGE / "manifest.csv"
-FPS = 15.0
-MAX_WIDTH = 640
 
 pytestmark = [
     pytest.mark.footage,
@@ -62,38 +59,9 @@ def clips_of(*movements: str) -> list[str]:
     return [row["file"] for row in manifest() if row["movement"] in movements]
 
 
-# Avoided movements show within seconds; their clips are read up to here to save time.
-AVOIDED_SECONDS = 25.0
-
-
-def _estimate(path: str, end: float | None) -> list[PoseFrame]:
-    from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator
-    from backcoach.pose.sources import VideoFileSource
-
-    source = VideoFileSource(path, max_fps=FPS, max_width=MAX_WIDTH, end=end)
-    with MediaPipePoseEstimator() as estimator:
-        return [estimator.estimate(rgb, t, i) for t, i, rgb in source]
-
-
 @pytest.fixture(scope="session")
-def poses() -> dict[str, list[PoseFrame]]:
-    """Every clip's poses, longest first so the two processes finish together."""
-
-    def seconds(row: dict[str, str]) -> float:
-        whole = float(row["duration_s"])
-        return min(whole, AVOIDED_SECONDS) if row["movement"] in AVOIDED_OF else whole
-
-    rows = sorted(manifest(), key=lambda row: -seconds(row))
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        futures = {
-            row["file"]: pool.submit(
-                _estimate,
-                str(FOOTAGE / row["file"]),
-                AVOIDED_SECONDS if row["movement"] in AVOIDED_OF else None,
-            )
-            for row in rows
-        }
-        return {name: future.result() for name, future in futures.items()}
+def poses(footage_poses: dict[str, list[PoseFrame]]) -> dict[str, list[PoseFrame]]:
+    return footage_poses
 
 
 def analysed(poses: dict[str, list[PoseFrame]], clip: str, exercise: str) -> AnalysisReport:
