@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from backcoach.analysis.base import CutDetector, Hysteresis
 from backcoach.analysis.events import Event, EventKind
-from backcoach.analysis.measure import angle_at
+from backcoach.analysis.measure import angle_at, sharpest_knee_angle
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
 from backcoach.errors import BackcoachError
 from backcoach.pose.frame import PoseFrame
@@ -171,7 +171,7 @@ class AvoidedMovementDetector:
         if rise > 0.2 and b.faces_away_from_feet():
             return []
         self.sit_up.update(rise, time)
-        self._knee_angles.append(_knee_angle(frame))
+        self._knee_angles.append(sharpest_knee_angle(frame))
         self._knee_angles = self._knee_angles[-60:]
         if self.sit_up.recent(time, self.window) >= 2:
             knees = [a for a in self._knee_angles if math.isfinite(a)]
@@ -218,19 +218,6 @@ class AvoidedMovementDetector:
         if time - self._fold_since >= 0.5:
             return self._report("standing-toe-touch", time)
         return []
-
-
-def _knee_angle(frame: PoseFrame) -> float:
-    px = frame.pixels()
-    angles = [
-        angle_at(px[h], px[k], px[a])
-        for h, k, a in (
-            (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
-            (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
-        )
-    ]
-    finite = [a for a in angles if math.isfinite(a)]
-    return min(finite) if finite else math.nan
 
 
 def _straight_leg_elevation(frame: PoseFrame, b: BodyPoints) -> float | None:

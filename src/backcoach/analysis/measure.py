@@ -74,6 +74,13 @@ def nearer_side(frame: PoseFrame, names: tuple[str, ...] = ("shoulder", "hip", "
     return "left" if left >= right else "right"
 
 
+def sharpest_knee_angle(frame: PoseFrame) -> float:
+    """The more bent knee's hip-knee-ankle angle (180 = straight), NaN when neither shows."""
+    angles = [joint_angle(frame, side, "hip", "knee", "ankle") for side in SIDES]
+    finite = [a for a in angles if math.isfinite(a)]
+    return min(finite) if finite else math.nan
+
+
 def midpoint(frame: PoseFrame, a: int, b: int) -> FloatArray:
     px = frame.pixels()
     out: FloatArray = (px[a] + px[b]) / 2

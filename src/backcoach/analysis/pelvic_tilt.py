@@ -13,10 +13,9 @@ import math
 
 from backcoach.analysis.base import BaseAnalyzer, HoldTracker
 from backcoach.analysis.events import Event
-from backcoach.analysis.measure import angle_at
+from backcoach.analysis.measure import angle_at, sharpest_knee_angle
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
 from backcoach.pose.frame import PoseFrame
-from backcoach.pose.landmarks import Landmark as L
 
 CANNOT_RESOLVE = (
     "The camera cannot see the small tilt of the pelvis itself, so I time how long you hold "
@@ -47,7 +46,7 @@ class PelvicTiltAnalyzer(BaseAnalyzer):
         b = body_points(frame)
         if b is None:
             return events + self._hold(None, time)
-        knee = _knee_angle(frame)
+        knee = sharpest_knee_angle(frame)
         self.driving_value = knee
         problems = self._problems(b, position, knee)
         in_position = not problems
@@ -88,16 +87,3 @@ class PelvicTiltAnalyzer(BaseAnalyzer):
     def _hold(self, holding: bool | None, time: float) -> list[Event]:
         # Holds only: no rep count, since the tilts themselves cannot be seen.
         return self.hold.update(holding, time)
-
-
-def _knee_angle(frame: PoseFrame) -> float:
-    px = frame.pixels()
-    angles = [
-        angle_at(px[h], px[k], px[a])
-        for h, k, a in (
-            (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
-            (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
-        )
-    ]
-    finite = [a for a in angles if math.isfinite(a)]
-    return min(finite) if finite else math.nan

@@ -15,7 +15,6 @@ import numpy as np
 
 from backcoach.analysis.base import BaseAnalyzer, HoldTracker, Hysteresis
 from backcoach.analysis.events import Event, EventKind
-from backcoach.analysis.measure import angle_at
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
@@ -183,16 +182,3 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
             "Keep your shoulders and upper back on the floor; roll only as far as is comfortable.",
             time,
         )
-
-
-def _knees_bent(frame: PoseFrame) -> bool:
-    px = frame.pixels()
-    angles = [
-        angle_at(px[h], px[k], px[a])
-        for h, k, a in (
-            (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
-            (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
-        )
-    ]
-    finite = [a for a in angles if math.isfinite(a)]
-    return bool(finite) and min(finite) < 150

@@ -15,13 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from backcoach.errors import InputError
+from backcoach.files import write_atomically
 
 CSV_ENCODING = "utf-8-sig"
 
@@ -56,7 +56,7 @@ def _cell(value: Any) -> str:
 
 def write_json(document: Mapping[str, Any], target: Path) -> Path:
     _refuse_existing_file(target)
-    _write_atomically(target, export_json_text(document).encode("utf-8"))
+    write_atomically(target, export_json_text(document).encode("utf-8"))
     return target
 
 
@@ -71,7 +71,7 @@ def write_csv(
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, content in files.items():
                 archive.writestr(name, content.encode(CSV_ENCODING))
-        _write_atomically(target, buffer.getvalue())
+        write_atomically(target, buffer.getvalue())
         return target
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(
@@ -85,7 +85,7 @@ def write_csv(
             f"Cannot create the folder {target}: {error.strerror or error}."
         ) from error
     for name, content in files.items():
-        _write_atomically(target / name, content.encode(CSV_ENCODING))
+        write_atomically(target / name, content.encode(CSV_ENCODING))
     return target
 
 
@@ -94,16 +94,3 @@ def _refuse_existing_file(target: Path) -> None:
         raise InputError(
             f"{target} already exists; choose another name (backcoach never overwrites files)."
         )
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    temporary = target.with_name(f".{target.name}.partial")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise InputError(f"Cannot write {target}: {error.strerror or error}.") from error

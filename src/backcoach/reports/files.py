@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from backcoach.errors import InputError
+from backcoach.files import write_atomically
 
 
 def write_output(target: Path, data: bytes, *, overwrite: bool = False) -> Path:
@@ -16,14 +16,5 @@ def write_output(target: Path, data: bytes, *, overwrite: bool = False) -> Path:
         raise InputError(f"{target} is already {what}; choose another name{hint}.")
     if not target.parent.is_dir():
         raise InputError(f"The folder {target.parent} does not exist.")
-    temporary = target.with_name(f".{target.name}.partial")
-    try:
-        with temporary.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise InputError(f"Cannot write {target}: {error.strerror or error}.") from error
+    write_atomically(target, data)
     return target
