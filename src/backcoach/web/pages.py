@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from backcoach.planning.gate import GateAction
 from backcoach.planning.pain import validate_pain
 from backcoach.planning.screening import EMERGENCY_MESSAGE, QUESTIONS, evaluate_screening
 from backcoach.pose.landmarks import SKELETON_EDGES
+from backcoach.reports.html import render_report_html
+from backcoach.reports.pdf import render_report_pdf
 from backcoach.web import program
 from backcoach.web.context import WebContext, context_of
 from backcoach.web.exercise_info import exercise_info
@@ -183,3 +186,31 @@ async def upload_page(request: Request) -> Response:
         max_mb=ctx.settings.max_upload_mb,
         saving=ctx.settings.save_frames,
     )
+
+
+def _report_day(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise InputError(f"'{name}' must be a date like 2026-11-24, not {raw!r}.") from error
+
+
+@router.get("/progress", response_class=HTMLResponse)
+def progress_report(request: Request) -> Response:
+    """The progress report for a physiotherapist; ?from=DATE&to=DATE narrow it."""
+    ctx = context_of(request)
+    start = _report_day(request.query_params.get("from"), "from")
+    end = _report_day(request.query_params.get("to"), "to")
+    return HTMLResponse(render_report_html(ctx.store, start, end, now=ctx.now()))
+
+
+@router.get("/progress.pdf")
+def progress_report_pdf(request: Request) -> Response:
+    ctx = context_of(request)
+    start = _report_day(request.query_params.get("from"), "from")
+    end = _report_day(request.query_params.get("to"), "to")
+    pdf = render_report_pdf(ctx.store, start, end, now=ctx.now())
+    headers = {"Content-Disposition": 'attachment; filename="backcoach-report.pdf"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
