@@ -409,3 +409,40 @@ def test_migrations_build_exactly_the_models_schema(store: JournalStore) -> None
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
         assert context.get_current_heads() == (migrate.head_revision(),)
+
+
+@pytest.mark.parametrize(
+    ("rep_counters", "expected"),
+    [
+        (("camera", "camera"), "camera"),
+        (("camera", "hand"), "hand"),  # went on without the camera part-way through
+        (("hand", "hand"), "hand"),
+        ((), "camera"),  # no reps: what the set started with
+    ],
+)
+def test_a_set_is_counted_by_camera_only_when_every_rep_was(
+    store: JournalStore, rep_counters: tuple[str, ...], expected: str
+) -> None:
+    session_id = store.start_session(front_end="web", pain_before=1, plan={}, at=T0)
+    set_id = store.start_set(
+        session_id=session_id,
+        position=0,
+        exercise_id="roll-and-stretch",
+        level=0,
+        dose=SIDED,
+        counted_by="camera",
+        at=T0,
+    )
+    for index, counter in enumerate(rep_counters, start=1):
+        store.add_rep(
+            set_id=set_id,
+            index=index,
+            part="left",
+            side="left",
+            hold_seconds=20.0,
+            counted_by=counter,
+            at=T0 + timedelta(seconds=30 * index),
+        )
+    store.finish_set(set_id, status="completed", at=T0 + timedelta(minutes=2))
+    (record,) = store.sessions()
+    assert record.sets[0].counted_by == expected

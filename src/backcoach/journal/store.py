@@ -288,12 +288,19 @@ class JournalStore:
             return row.id
 
     def finish_set(self, set_id: int, *, status: str, at: datetime) -> None:
-        """``status``: completed | skipped | stopped."""
+        """``status``: completed | skipped | stopped.
+
+        The set counts as counted by camera only when every rep it has was: a person who went
+        on without the camera part-way through has a set counted by hand.
+        """
         _require(status, SET_END_STATUSES, "set status")
         with self._write() as session:
             row = _get(session, ExerciseSet, set_id, "set")
             row.status = status
             row.ended_at = at
+            if row.reps:
+                camera = all(rep.counted_by == "camera" for rep in row.reps)
+                row.counted_by = "camera" if camera else "hand"
 
     def add_pain(
         self,
