@@ -16,7 +16,6 @@ repeats it. Clips whose count is not clear are shown but not scored.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -24,6 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backcoach.analysis.footage import (
+    AVOIDED_OF_FOLDER,
+    EXERCISE_OF_FOLDER,
+    movement_of_folder,
+    read_manifest,
+)
 from backcoach.analysis.report import AnalysisReport, HoldRecord
 from backcoach.analysis.runner import analyze_frames, limit_fps
 from backcoach.pose.frame import PoseFrame
@@ -33,21 +38,6 @@ FOOTAGE = ROOT.parent / "shared" / "footage"
 FPS = 15.0  # the analyzers are tuned at this rate; the tests use it too
 MAX_WIDTH = 640  # frames are shrunk to this width before the pose model, as in the tests
 HOLD_TOLERANCE = 0.5
-
-EXERCISE_OF = {
-    "press_up": "press-up",
-    "pelvic_tilt": "pelvic-tilt",
-    "bridge": "bridge",
-    "trunk_rotation": "roll-and-stretch",
-    "knee_to_chest": "knees-up-stretch",
-    "bird_dog": "bird-dog",
-    "cat_cow": "cat-cow",
-}
-AVOIDED_OF = {
-    "sit_up": "bent-leg-sit-up",
-    "leg_raise": "leg-lift",
-    "toe_touch": "standing-toe-touch",
-}
 
 
 @dataclass(frozen=True)
@@ -211,11 +201,6 @@ class ClipResult:
         }
 
 
-def read_manifest(footage: Path) -> list[dict[str, str]]:
-    with (footage / "manifest.csv").open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def load_frames(video: Path, landmarks_dir: Path | None) -> list[PoseFrame]:
     if landmarks_dir is not None:
         from backcoach.pose.landmarks_io import load_landmarks
@@ -250,7 +235,7 @@ def evaluate_clip(row: dict[str, str], footage: Path, landmarks_dir: Path | None
 
     video = footage / row["file"]
     movement = row["movement"]
-    exercise = EXERCISE_OF.get(movement, "auto")
+    exercise = EXERCISE_OF_FOLDER.get(movement, "auto")
     result = ClipResult(video.name, movement, exercise, TRUTH.get(video.name))
     started = time.monotonic()
     try:
@@ -265,7 +250,7 @@ def evaluate_clip(row: dict[str, str], footage: Path, landmarks_dir: Path | None
     result.found_reps = len(report.reps)
     result.found_holds = list(report.holds)
     result.avoided = sorted({w.code for w in report.avoided})
-    truth_movement = EXERCISE_OF.get(movement) or AVOIDED_OF.get(movement) or "none"
+    truth_movement = movement_of_folder(movement)
     result.recognized = recognition.movement_id
     result.recognized_ok = same_movement(recognition.movement_id, truth_movement)
     if result.truth is not None and result.truth.holds is not None:
@@ -292,8 +277,8 @@ def summarize(results: list[ClipResult]) -> dict[str, Any]:
 
     timed = [e for r in results for e in r.hold_errors]
     measured = [e for e in timed if e is not None]
-    avoided_clips = [r for r in results if r.movement in AVOIDED_OF]
-    seven_clips = [r for r in results if r.movement in EXERCISE_OF]
+    avoided_clips = [r for r in results if r.movement in AVOIDED_OF_FOLDER]
+    seven_clips = [r for r in results if r.movement in EXERCISE_OF_FOLDER]
     other_clips = [r for r in results if r.movement == "other"]
     recognized = [r for r in results if r.recognized_ok is not None]
     return {
@@ -441,10 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=Path, help="write the table into this Markdown page")
     parser.add_argument("--only", help="evaluate only clips whose file name contains this")
     args = parser.parse_args(argv)
-    if not (args.footage / "manifest.csv").exists():
+    rows = read_manifest(args.footage / "manifest.csv")
+    if not rows:
         print(f"no manifest in {args.footage}", file=sys.stderr)
         return 2
-    rows = read_manifest(args.footage)
     if args.only:
         rows = [row for row in rows if args.only in row["file"]]
     results = []

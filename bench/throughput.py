@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from backcoach.analysis.footage import EXERCISE_OF_FOLDER
 from backcoach.pose.estimator import RGBImage
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator
@@ -38,15 +39,6 @@ from backcoach.pose.track import PoseTrack
 FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
 DEFAULT_CLIP = FOOTAGE / "cat_cow" / "Hanshitha22__personalised-fitness-companion__cat-cow.mp4"
 DEFAULT_LONG_CLIP = FOOTAGE / "bridge" / "malikmrllh__exercises__buttbridge.mp4"
-FOLDER_TO_EXERCISE = {
-    "press_up": "press-up",
-    "pelvic_tilt": "pelvic-tilt",
-    "bridge": "bridge",
-    "trunk_rotation": "roll-and-stretch",
-    "knee_to_chest": "knees-up-stretch",
-    "bird_dog": "bird-dog",
-    "cat_cow": "cat-cow",
-}
 
 
 def rate(count: int, seconds: float) -> float:
@@ -207,7 +199,7 @@ def main() -> int:
     if not args.clip.exists():
         print(f"no clip at {args.clip}", file=sys.stderr)
         return 1
-    exercise = args.exercise or FOLDER_TO_EXERCISE.get(args.clip.parent.name, "bridge")
+    exercise = args.exercise or EXERCISE_OF_FOLDER.get(args.clip.parent.name, "bridge")
 
     load_at_start = os.getloadavg()[0]
     decode_runs, pose_runs, pipeline_runs, bare_runs = [], [], [], []

@@ -8,13 +8,13 @@ every exercise read from it, so no clip is posed twice.
 
 from __future__ import annotations
 
-import csv
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from backcoach.analysis.footage import read_manifest
 from backcoach.pose.frame import PoseFrame
 
 FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
@@ -26,10 +26,7 @@ AVOIDED_SECONDS = 25.0
 
 
 def footage_manifest() -> list[dict[str, str]]:
-    if not MANIFEST.exists():
-        return []
-    with MANIFEST.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    return read_manifest(MANIFEST)
 
 
 def _estimate(path: str, end: float | None) -> list[PoseFrame]:

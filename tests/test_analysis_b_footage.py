@@ -7,7 +7,6 @@ Counts were established frame by frame (see the notes on each case). The model r
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -18,10 +17,12 @@ from backcoach.analysis.base import BaseAnalyzer
 from backcoach.analysis.bird_dog import BirdDogAnalyzer
 from backcoach.analysis.cat_cow import CatCowAnalyzer
 from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.footage import movement_of_folder
 from backcoach.analysis.press_up import PressUpAnalyzer
 from backcoach.analysis.recognize import recognize, same_movement
 from backcoach.analysis.runner import limit_fps, prepare_frames
 from backcoach.pose.frame import PoseFrame
+from conftest import footage_manifest
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FOOTAGE = SHARED / "footage"
@@ -37,20 +38,6 @@ RECOGNITION_FPS = 3.0
 RECOGNITION_SECONDS = 25.0
 MAX_WIDTH = 640
 
-# The manifest's movement folders, as recognition ids ("sit-up" kinds score as one family).
-TRUTH = {
-    "press_up": "press-up",
-    "pelvic_tilt": "pelvic-tilt",
-    "bridge": "bridge",
-    "trunk_rotation": "roll-and-stretch",
-    "knee_to_chest": "knees-up-stretch",
-    "bird_dog": "bird-dog",
-    "cat_cow": "cat-cow",
-    "sit_up": "bent-leg-sit-up",
-    "leg_raise": "leg-lift",
-    "toe_touch": "standing-toe-touch",
-    "other": "none",
-}
 
 BIRD_DOG_FORIRIS = "bird_dog/ForIRIS__fitness_gem__bird_dog.mp4"
 BIRD_DOG_LENA = "bird_dog/lenagalanova8-debug__my-guides__bird-dog.mp4"
@@ -163,12 +150,11 @@ def test_distractors_count_no_press_up_or_bird_dog(
 
 
 def test_recognition_over_the_manifest(tracks: Tracks) -> None:
-    with MANIFEST.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = footage_manifest()
     confusion: Counter[tuple[str, str]] = Counter()
     right = 0
     for row in rows:
-        clip, truth = row["file"], TRUTH[row["movement"]]
+        clip, truth = row["file"], movement_of_folder(row["movement"])
         frames = tracks.counted(clip)
         if frames is not None:
             frames = limit_fps(frames, RECOGNITION_FPS)

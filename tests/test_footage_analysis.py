@@ -9,7 +9,6 @@ others are the manifest's, where it is sure.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import json
 import os
@@ -19,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from backcoach.analysis.footage import EXERCISE_OF_FOLDER
 from backcoach.analysis.report import AnalysisReport
 from backcoach.analysis.runner import analyze_frames
 from backcoach.pose.frame import PoseFrame
+from conftest import footage_manifest
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 FOOTAGE = SHARED / "footage"
@@ -32,15 +33,6 @@ pytestmark = [
     pytest.mark.skipif(not MANIFEST.exists(), reason=f"no footage at {FOOTAGE}"),
 ]
 
-EXERCISE_OF = {
-    "press_up": "press-up",
-    "pelvic_tilt": "pelvic-tilt",
-    "bridge": "bridge",
-    "trunk_rotation": "roll-and-stretch",
-    "knee_to_chest": "knees-up-stretch",
-    "bird_dog": "bird-dog",
-    "cat_cow": "cat-cow",
-}
 AVOIDED_OF = {
     "sit_up": {"bent-leg-sit-up", "straight-leg-sit-up"},
     "leg_raise": {"leg-lift"},
@@ -48,15 +40,8 @@ AVOIDED_OF = {
 }
 
 
-def manifest() -> list[dict[str, str]]:
-    if not MANIFEST.exists():
-        return []
-    with MANIFEST.open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
-
-
 def clips_of(*movements: str) -> list[str]:
-    return [row["file"] for row in manifest() if row["movement"] in movements]
+    return [row["file"] for row in footage_manifest() if row["movement"] in movements]
 
 
 @pytest.fixture(scope="session")
@@ -155,12 +140,12 @@ def test_every_avoided_movement_clip_is_warned(
         assert all(len(w.message) > 40 for w in report.avoided)
 
 
-@pytest.mark.parametrize("clip", clips_of(*EXERCISE_OF, "other"))
+@pytest.mark.parametrize("clip", clips_of(*EXERCISE_OF_FOLDER, "other"))
 def test_no_avoided_warning_on_the_programs_exercises(
     poses: dict[str, list[PoseFrame]], clip: str
 ) -> None:
     movement = clip.split("/")[0]
-    report = analysed(poses, clip, EXERCISE_OF.get(movement, "bridge"))
+    report = analysed(poses, clip, EXERCISE_OF_FOLDER.get(movement, "bridge"))
     assert report.avoided == []
 
 
