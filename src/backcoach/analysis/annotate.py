@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import cv2
@@ -114,32 +115,70 @@ def _text(
     cv2.putText(out, text, origin, font, size, color, max(1, int(2 * scale)), cv2.LINE_AA)
 
 
+# The container each suffix names, and the codec written into it: both play in browsers.
+VIDEO_FORMATS = {
+    ".mp4": ("mp4", "libx264"),
+    ".m4v": ("mp4", "libx264"),
+    ".mov": ("mov", "libx264"),
+    ".webm": ("webm", "libvpx-vp9"),
+}
+
+
 def write_annotated(
     video: str | Path, overlays: OverlayTrack, output: str | Path, max_fps: float | None
 ) -> Path:
-    """Decode ``video`` again and write it with the overlays drawn (MP4, via OpenCV)."""
+    """Decode ``video`` again and write it with the overlays drawn.
+
+    ``.mp4`` (also ``.m4v``, ``.mov``) gets H.264, ``.webm`` gets VP9, both in 4:2:0 colour
+    with even dimensions, so the file plays in a browser's ``<video>``. Written to a
+    temporary name first: a failed run leaves no half-written video under ``output``.
+    """
+    import av
+
     from backcoach.pose.sources import VideoFileSource
 
     target = Path(output)
-    if target.suffix.lower() not in (".mp4", ".m4v", ".mov"):
-        raise InputError(f"{target}: the annotated video must be an .mp4 file")
+    suffix = target.suffix.lower()
+    if suffix not in VIDEO_FORMATS:
+        raise InputError(
+            f"{target}: the annotated video must end in .mp4 (H.264) or .webm (VP9), "
+            f"not '{target.suffix or 'no suffix'}'"
+        )
+    if not target.parent.is_dir():
+        raise InputError(f"cannot write {target}: the folder {target.parent} does not exist")
+    container_format, codec = VIDEO_FORMATS[suffix]
     source = VideoFileSource(video, max_fps=max_fps)
     info = source.info
     fps = min(info.fps, max_fps) if max_fps else info.fps
-    partial = target.with_name(target.name + ".part.mp4")
-    writer = cv2.VideoWriter(
-        str(partial), cv2.VideoWriter.fourcc(*"mp4v"), max(fps, 1.0), (info.width, info.height)
-    )
-    if not writer.isOpened():
-        raise InputError(f"cannot write {target}: is the folder there and writable?")
+    rate = Fraction(max(fps, 1.0)).limit_denominator(1001)
+    width, height = info.width - info.width % 2, info.height - info.height % 2
+    partial = target.with_name(f".{target.name}.part{suffix}")
     try:
-        for item in source:
+        container = av.open(str(partial), mode="w", format=container_format)
+    except OSError as error:
+        raise InputError(f"cannot write {target}: {error.strerror or error}") from error
+    try:
+        stream = container.add_stream(codec, rate=rate)
+        assert isinstance(stream, av.VideoStream)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        if codec == "libx264":
+            stream.options = {"crf": "23", "preset": "veryfast", "movflags": "+faststart"}
+        else:
+            stream.options = {"crf": "32", "b": "0", "deadline": "realtime", "cpu-used": "8"}
+        for index, item in enumerate(source):
             image = draw(item.rgb, overlays.at(item.timestamp))
-            if image.shape[1] != info.width or image.shape[0] != info.height:
-                image = np.asarray(cv2.resize(image, (info.width, info.height)), dtype=np.uint8)
-            writer.write(cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-    finally:
-        writer.release()
+            if image.shape[1] != width or image.shape[0] != height:
+                image = np.asarray(cv2.resize(image, (width, height)), dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+            frame.pts = index
+            frame.time_base = 1 / rate
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+        container.close()
+    except BaseException:
+        container.close()
+        partial.unlink(missing_ok=True)
+        raise
     try:
         partial.replace(target)
     except OSError as error:

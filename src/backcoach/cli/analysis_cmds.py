@@ -33,7 +33,10 @@ def analyze(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as a JSON document."),
     annotate: Path | None = typer.Option(
-        None, "--annotate", help="Also write a copy of the video with the analysis drawn on it."
+        None,
+        "--annotate",
+        help="Also write a copy of the video with the analysis drawn on it: OUT.mp4 (H.264) "
+        "or OUT.webm (VP9); both play in a web browser.",
     ),
     landmarks: Path | None = typer.Option(
         None,
