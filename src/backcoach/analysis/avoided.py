@@ -16,9 +16,11 @@ import math
 from dataclasses import dataclass
 
 from backcoach.analysis.base import CutDetector, Hysteresis
+from backcoach.analysis.baseline import RunningLevel
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.measure import angle_at, sharpest_knee_angle
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
+from backcoach.analysis.supine import LegsState, SupineBody
 from backcoach.errors import BackcoachError
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
@@ -58,6 +60,14 @@ def avoided_message(info: AvoidedInfo) -> str:
     return f"This looks like a {info.name.lower()}: {reason[0].lower()}{reason[1:]}."
 
 
+CURL_ENTER = 0.2  # trunk rise above its usual level: curled up
+CURL_EXIT = 0.1
+TRUNK_ABOVE_LEVEL = 0.15  # and the trunk itself risen above level
+# Seconds in which two leg pull-ins count together: the repetitions of a set follow each other
+# within seconds, while getting into and out of a position happens once.
+TUCK_WINDOW = 12.0
+
+
 class _CycleCounter:
     """Counts out-and-back cycles of a rising yes/no judgement (trunk up, then down again).
 
@@ -73,7 +83,7 @@ class _CycleCounter:
             return
         before = self.judge.active
         self.judge.update(value, time)
-        if not self.judge.active and not before and value <= self.judge.exit:
+        if not self.judge.active and not before and self.judge.at_rest(value):
             self._armed = True
         if before and not self.judge.active and self._armed:
             self.cycles.append(time)
@@ -81,6 +91,37 @@ class _CycleCounter:
     def reset(self, time: float) -> None:
         self.judge.reset(time)
         self._armed = False
+
+    def recent(self, time: float, window: float) -> int:
+        return sum(1 for t in self.cycles if time - t <= window)
+
+
+class _StateCycles:
+    """Counts rest -> active -> rest cycles of a labelled state; each label must last
+    ``min_duration`` seconds to count, and the rest state must be seen first."""
+
+    def __init__(self, rest: str, active: str, *, min_duration: float) -> None:
+        self.rest, self.active = rest, active
+        self.min_duration = min_duration
+        self.cycles: list[float] = []
+        self._state: str | None = None
+        self._candidate: str | None = None
+        self._since = 0.0
+
+    def update(self, label: str, time: float) -> None:
+        if label not in (self.rest, self.active):
+            return
+        if label != self._candidate:
+            self._candidate, self._since = label, time
+        if label == self._state or time - self._since + 1e-9 < self.min_duration:
+            return
+        if self._state == self.active and label == self.rest:
+            self.cycles.append(time)
+        if self._state is not None or label == self.rest:
+            self._state = label
+
+    def reset(self, time: float) -> None:
+        self._state = self._candidate = None
 
     def recent(self, time: float, window: float) -> int:
         return sum(1 for t in self.cycles if time - t <= window)
@@ -99,8 +140,13 @@ class AvoidedMovementDetector:
     def __init__(self) -> None:
         self.posture = PostureTracker()
         self.cuts = CutDetector()
-        # Trunk rise (sine of the trunk angle): flat ~0, a crunch ~0.4, sitting up ~1.
-        self.sit_up = _CycleCounter(Hysteresis(0.3, 0.15, min_duration=0.15))
+        # Trunk rise (sine of the trunk angle: flat ~0, a crunch ~0.4, sitting up ~1) above its
+        # usual level in the scene, so a camera above the feet, which makes a lying trunk look
+        # raised, sees a crunch as a side camera does.
+        self.sit_up = _CycleCounter(Hysteresis(CURL_ENTER, CURL_EXIT, min_duration=0.15))
+        self._usual_rise = RunningLevel(seconds=20.0)
+        # Both knees drawn in without the hands, then both legs stretched out: a leg pull-in.
+        self.tuck = _StateCycles(LegsState.STRETCHED, LegsState.DRAWN_IN, min_duration=0.2)
         # Elevation of a straight leg above the floor, degrees.
         self.leg_lift = _CycleCounter(Hysteresis(45.0, 25.0, min_duration=0.2))
         self._leg_high_since: float | None = None
@@ -128,6 +174,8 @@ class AvoidedMovementDetector:
 
     def _reset(self, time: float) -> None:
         self.sit_up.reset(time)
+        self._usual_rise.reset()
+        self.tuck.reset(time)
         self.leg_lift.reset(time)
         self._leg_high_since = None
         self._fold_since = None
@@ -163,6 +211,7 @@ class AvoidedMovementDetector:
             # not ruled out: turning the face aside in a crunch can look like it.)
             self._lying_since = None
             self.sit_up.reset(time)
+            self._usual_rise.reset()
             return []
         if self._lying_since is None:
             return []
@@ -170,14 +219,18 @@ class AvoidedMovementDetector:
         # The trunk must rise towards the legs (the face turns to the knees, not away).
         if rise > 0.2 and b.faces_away_from_feet():
             return []
-        self.sit_up.update(rise, time)
+        usual = self._usual_rise.update(rise, time)
+        # The trunk must also be above level: lowering from a bridge rises towards usual too.
+        curl = rise - usual if rise > TRUNK_ABOVE_LEVEL else min(rise - usual, CURL_EXIT)
+        self.sit_up.update(curl, time)
         self._knee_angles.append(sharpest_knee_angle(frame))
         self._knee_angles = self._knee_angles[-60:]
-        if self.sit_up.recent(time, self.window) >= 2:
+        cycles = self.sit_up.recent(time, self.window)
+        if cycles >= 2:
             knees = [a for a in self._knee_angles if math.isfinite(a)]
             straight = bool(knees) and sorted(knees)[len(knees) // 2] > 150
             movement = "straight-leg-sit-up" if straight else "bent-leg-sit-up"
-            return self._report(movement, time, cycles=self.sit_up.recent(time, self.window))
+            return self._report(movement, time, cycles=cycles)
         return []
 
     # -- leg lifts --------------------------------------------------------------------------
@@ -186,8 +239,12 @@ class AvoidedMovementDetector:
     ) -> list[Event]:
         if position is not Position.SUPINE:
             self.leg_lift.reset(time)
+            self.tuck.reset(time)
             self._leg_high_since = None
             return []
+        body = SupineBody.of(frame)
+        if body is not None:
+            self.tuck.update(body.legs(), time)
         elevation = _straight_leg_elevation(frame, b)
         self.leg_lift.update(elevation if elevation is not None else 0.0, time)
         if self.leg_lift.judge.active:
@@ -196,7 +253,8 @@ class AvoidedMovementDetector:
         else:
             self._leg_high_since = None
         held = self._leg_high_since is not None and time - self._leg_high_since >= 3.0
-        if self.leg_lift.recent(time, self.window) >= 2 or held:
+        tucks = self.tuck.recent(time, TUCK_WINDOW)
+        if self.leg_lift.recent(time, self.window) >= 2 or held or tucks >= 2:
             return self._report("leg-lift", time)
         return []
 

@@ -83,6 +83,10 @@ class Hysteresis(Resettable):
     def _beyond_exit(self, value: float) -> bool:
         return value <= self.exit if self.rising else value >= self.exit
 
+    def at_rest(self, value: float) -> bool:
+        """Whether ``value`` lies on the resting side of the exit threshold."""
+        return self._beyond_exit(value)
+
     def update(self, value: float | None, time: float) -> bool:
         if value is None or not np.isfinite(value):
             return False

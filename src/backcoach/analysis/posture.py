@@ -16,6 +16,8 @@ import numpy as np
 from backcoach.pose.frame import FloatArray, PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 
+KNEES_UP_LYING = 1.5  # torso lengths the knees may stand above the hips in a lying position
+
 
 class Position(StrEnum):
     SUPINE = "lying on the back"
@@ -111,7 +113,9 @@ def classify_position(frame: PoseFrame) -> Position:
     if abs(rise) < 0.6:
         if hip_over_knee > 0.3 and b.up(b.shoulders, b.wrists) > 0.35:
             return Position.QUADRUPED
-        if abs(hip_over_knee) < 0.9:
+        if -KNEES_UP_LYING < hip_over_knee < 0.9:
+            # Knees far above the hips with the trunk level: lying, legs or knees raised
+            # (from a camera above the feet the bent knees also look high).
             return _lying_face(b)
     return Position.UNKNOWN
 

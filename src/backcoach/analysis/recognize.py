@@ -156,6 +156,12 @@ def _clip(value: float) -> float:
     return max(0.0, min(1.0, value))
 
 
+def _presence(share: float) -> float:
+    """How much a position's share of the recording weighs: a position held for half of it
+    weighs fully, since a recording also shows getting into position, resting and talking."""
+    return _clip(2.0 * share)
+
+
 class _Evidence:
     """Scores for every candidate, gathered family by family."""
 
@@ -193,9 +199,9 @@ class _Evidence:
             self.scores[NONE] = max(self.scores[NONE], _clip(0.3 + weight / 2))
 
     def hands_and_knees(self) -> None:
-        weight = self.share[Position.QUADRUPED]
-        if weight < 0.2:
+        if self.share[Position.QUADRUPED] < 0.2:
             return
+        weight = _presence(self.share[Position.QUADRUPED])
         cat_cow = CatCowAnalyzer()
         _run(cat_cow, self.frames)
         bird_dog = BirdDogAnalyzer(stage="arm-only")
@@ -206,9 +212,11 @@ class _Evidence:
             [1.0 if (x.leg_raised("left") or x.leg_raised("right")) else 0.0 for x in limbs], 1.0
         )
         both_phases = min(cat_cow.counts["cat"], cat_cow.counts["cow"]) >= 1
-        self.scores["cat-cow"] = _clip(weight * (0.9 if both_phases else 0.2))
         raises = bird_dog.rep_count > 0 or legs_up >= 0.15
-        self.scores["bird-dog"] = _clip(weight * (0.95 if raises else 0.4))
+        # Cat-cow moves the spine, bird dog reaches with the limbs: on hands and knees with
+        # no limb ever raised, what there is of movement is the spine's.
+        self.scores["cat-cow"] = _clip(weight * (0.9 if both_phases else 0.2 if raises else 0.35))
+        self.scores["bird-dog"] = _clip(weight * (0.95 if raises else 0.15))
 
     def on_the_back(self) -> None:
         lying = self.frames_in(Position.SUPINE)
@@ -223,7 +231,6 @@ class _Evidence:
         rolled = _share([x.knees_aside for x in m], KNEES_ROLLED)
         legs_up = _share([x.lifted_straight_leg for x in m], LEG_LIFTED)
         curled = _share([-x.hip_lift for x in m], TRUNK_CURL)
-        straight_legs = _share([x.knee_angle for x in m], STRAIGHT_LEG)
         forearms = np.array([x.forearm_up for x in m])
         forearms = forearms[np.isfinite(forearms)]
         arm_range = (
@@ -242,11 +249,11 @@ class _Evidence:
         }
         self.scores["bridge"] = _clip(weight * 3.0 * bridge)
         self.scores["knees-up-stretch"] = _clip(weight * 3.0 * knee_chest)
-        self.scores["roll-and-stretch"] = _clip(weight * 2.5 * rolled)
-        self.scores["leg-lift"] = max(self.scores["leg-lift"], _clip(weight * 2.5 * legs_up))
-        self.scores[NONE] = max(self.scores[NONE], _clip(weight * 0.7 * arms_up))
-        sit_up = "straight-leg-sit-up" if straight_legs > 0.5 else "bent-leg-sit-up"
-        self.scores[sit_up] = max(self.scores[sit_up], _clip(weight * 2.5 * curled))
+        self.scores["roll-and-stretch"] = _clip(weight * 4.0 * rolled)
+        # Arm work marks none of the program's movements only while the legs show none of
+        # them either (a dead bug's arms move, a twist's hand pulls the knee across).
+        legs_busy = _clip(2.0 * max(bridge, knee_chest, rolled, legs_up))
+        self.scores[NONE] = max(self.scores[NONE], _clip(weight * 0.7 * arms_up * (1 - legs_busy)))
         # Lying on the back with none of the above: a pelvic tilt is too small to see, so
         # it is what is left when nothing else moves.
         busy = max(bridge, knee_chest, rolled, legs_up, arms_up, curled)
