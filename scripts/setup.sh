@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests="${1:-}"
-system_packages=(ffmpeg espeak-ng)
+# Pango (with its FreeType backend) and a font: WeasyPrint lays out the PDF report with them.
+system_packages=(ffmpeg espeak-ng libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
 if [ "$want_tests" = "--with-test-tools" ]; then
   system_packages+=(chromium tmux postgresql)
 fi

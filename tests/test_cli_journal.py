@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -99,8 +100,9 @@ def test_history_table(filled_home: Path) -> None:
     code, out = invoke(filled_home, "history")
     assert code == 0
     assert "2026-03-02" in out and "2026-03-03" in out
-    assert "4/10" in out  # next-morning pain of the first session
+    assert re.search(r"│\s+4 │", out)  # next-morning pain of the first session
     assert "1 of 2" in out  # one exercise completed of two planned
+    assert "ended early" in out and "quit" not in out  # the shared words, not the stored code
 
 
 def test_history_json_and_limit(filled_home: Path) -> None:

@@ -58,6 +58,8 @@ def add_session(
     exercises: tuple[str, ...] = ("pelvic-tilt", "bridge", "bird-dog"),
     warnings: int = 0,
     stop_reason: str | None = None,
+    pain_during: tuple[int, ...] = (),
+    skipped: tuple[str, ...] = (),
 ) -> int:
     catalog = load_catalog()
     session_id = store.start_session(
@@ -82,7 +84,7 @@ def add_session(
             counted_by=counted_by,
             at=moment,
         )
-        for index in range(1, dose.reps + 1):
+        for index in range(1, 0 if exercise_id in skipped else dose.reps + 1):
             for part in dose.part_list():
                 moment += timedelta(seconds=5 + dose.hold_seconds)
                 store.add_rep(
@@ -98,7 +100,11 @@ def add_session(
             store.add_form_warning(
                 set_id=set_id, code="hips-sag", message="Keep your hips level.", at=moment
             )
-        store.finish_set(set_id, status="completed", at=moment)
+        set_status = "skipped" if exercise_id in skipped else "completed"
+        store.finish_set(set_id, status=set_status, at=moment)
+    for score in pain_during:
+        moment += timedelta(seconds=30)
+        store.add_pain(score=score, context="during", session_id=session_id, at=moment)
     end = moment + timedelta(minutes=1)
     store.add_pain(score=pain_after, context="after", session_id=session_id, at=end)
     store.finish_session(
@@ -150,6 +156,7 @@ def build_journal(store: JournalStore, days: int, *, seed: int = 1) -> None:
             camera=day % 2 == 0,
             warnings=1 if day % 5 == 0 else 0,
             stop_reason="Pain rose to 7/10." if stopped else None,
+            pain_during=(7,) if stopped else (),
         )
         if day + 1 < days:
             next_morning = (at + timedelta(days=1)).date()
@@ -215,3 +222,50 @@ def test_period_filters_sessions_and_checks_order(store: JournalStore) -> None:
     assert len(data.adherence) == 1 and data.adherence[0].target == 7
     with pytest.raises(InputError, match="starts"):
         gather_report(store, date(2026, 5, 1), date(2026, 4, 1), now=NOW)
+
+
+def test_outcomes_use_one_vocabulary_and_count_against_the_plan(store: JournalStore) -> None:
+    seven = ("press-up", "pelvic-tilt", "bridge", "roll-and-stretch", "knees-up-stretch")
+    seven += ("bird-dog", "cat-cow")
+    add_session(store, START, pain_before=2, pain_after=2, exercises=seven, skipped=seven[1:])
+    add_session(store, START + timedelta(days=1), pain_before=2, pain_after=3, skipped=("bridge",))
+    add_session(
+        store,
+        START + timedelta(days=2),
+        pain_before=3,
+        pain_after=7,
+        status="stopped_pain",
+        pain_during=(4, 7),
+        stop_reason="Pain 7/10 is above 5/10, so the session stops here.",
+    )
+    add_session(
+        store,
+        START + timedelta(days=3),
+        pain_before=2,
+        pain_after=2,
+        status="quit",
+        stop_reason="Ended with q.",
+        exercises=("bridge",),
+    )
+    add_session(store, START + timedelta(days=4), pain_before=1, pain_after=1)
+    data = gather_report(store, None, None, now=NOW)
+    outcomes = [row.outcome for row in data.sessions]
+    assert [o.label for o in outcomes] == [
+        "completed with 6 exercises skipped",
+        "completed with 1 exercise skipped",
+        "stopped for pain",
+        "ended early",
+        "completed",
+    ]
+    assert [o.exercises_done for o in outcomes] == [
+        "1 of 7",
+        "2 of 3",
+        "3 of 3",
+        "1 of 1",
+        "3 of 3",
+    ]
+    assert outcomes[2].pain_during_text == "4/10, then 7/10"
+    assert outcomes[2].how_it_ended == "Pain reached 7/10, above the limit, so the session stopped."
+    assert outcomes[3].how_it_ended == "The person ended the session before the last exercise."
+    assert sum(week.completed for week in data.adherence) == 1  # skips are not "completed"
+    assert [row.day.day for row in data.stopped] == [2, 3, 4, 5]

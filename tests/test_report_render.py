@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
-import zlib
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from backcoach.cli.main import app
 from backcoach.errors import InputError
 from backcoach.journal.store import JournalStore
 from backcoach.reports.html import render_report_html, report_html
-from backcoach.reports.pdf import render_report_pdf
+from backcoach.reports.pdf import render_report_pdf, report_pdf
 from backcoach.reports.report_data import gather_report
 from test_report_journals import START, add_session, build_journal, open_store
 
@@ -47,27 +48,49 @@ NOW = START + timedelta(days=400)
 BACKCOACH = Path(sys.executable).with_name("backcoach")
 
 
+A4_POINTS = (595.28, 841.89)
+
+
+def pdf_reader(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
 def pdf_pages(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    return len(pdf_reader(pdf).pages)
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The text drawn on the pages (matplotlib writes kerned TJ arrays into zlib streams)."""
-    pieces: list[str] = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            continue
-        for array in re.findall(rb"\[(.*?)\]\s*TJ", content, re.S):
-            strings = re.findall(rb"\(((?:\\.|[^\\)])*)\)", array)
-            text = b"".join(strings).decode("latin-1")
-            pieces.append(re.sub(r"\\(.)", r"\1", text))  # PDF string escapes: \( \) \\
-    return "\n".join(pieces)
+    return "\n".join(page.extract_text() for page in pdf_reader(pdf).pages)
+
+
+def assert_a4(pdf: bytes) -> None:
+    for page in pdf_reader(pdf).pages:
+        size = (float(page.mediabox.width), float(page.mediabox.height))
+        assert size == pytest.approx(A4_POINTS, abs=0.5)
+
+
+def pdf_figures(pdf: bytes) -> int:
+    """Distinct pictures drawn in the document (pages may share one resource dictionary)."""
+    return len({hash(image.data) for page in pdf_reader(pdf).pages for image in page.images})
+
+
+def assert_table_header(text: str, *cells: str) -> None:
+    """A table's header cells, in order, on one line of the extracted text (a real table is
+    laid out as a row of cells; the old text pages ran them together with ' | ')."""
+    # A header cell may wrap inside its column: its words then come one per line, still in order.
+    pattern = r"\s+".join(re.escape(word) for cell in cells for word in cell.split())
+    assert re.search(pattern, text), f"no header row {cells!r}"
+    assert " | ".join(cells[:2]) not in text
 
 
 def plots_in(html: str) -> set[str]:
-    return set(re.findall(r'data-plot="(\w+)"><img alt="[^"]+" src="data:image/png;base64,', html))
+    return set(
+        re.findall(
+            r'data-plot="(\w+)"><figcaption[^>]*>[^<]+</figcaption>'
+            r'<img alt="[^"]+" style="width: [\d.]+in" src="data:image/png;base64,',
+            html,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +115,12 @@ def test_empty_journal_gives_a_sensible_report(store: JournalStore) -> None:
     assert "Nothing was recorded in this period yet" in html
     assert plots_in(html) == set()
     pdf = render_report_pdf(store, None, None, now=NOW)
-    assert pdf.startswith(b"%PDF") and pdf_pages(pdf) == 2
-    assert "Nothing was recorded in this period yet" in pdf_text(pdf)
+    assert pdf.startswith(b"%PDF") and pdf_pages(pdf) <= 2
+    assert_a4(pdf)
+    assert pdf_figures(pdf) == 0
+    text = pdf_text(pdf)
+    assert "Nothing was recorded in this period yet" in text
+    assert "Every session went as planned." in text and "No sessions in this period." in text
 
 
 def test_one_day_journal(store: JournalStore) -> None:
@@ -103,10 +130,13 @@ def test_one_day_journal(store: JournalStore) -> None:
     assert "Not enough data yet to judge change" in html
     assert "Keep your hips level." in html
     pdf = render_report_pdf(store, None, None, now=NOW)
-    assert pdf_pages(pdf) == 2 + 5
+    assert_a4(pdf)
+    assert pdf_figures(pdf) == 5
     text = pdf_text(pdf)
     for key in ("adherence", "calendar", "pain", "doses", "reps"):
         assert PLOT_TITLES[key] in text
+    assert_table_header(text, "Exercise", "Sets", "Planned", "Counted by camera")
+    assert "Keep your hips level." in text
 
 
 def test_short_journal_with_a_period(store: JournalStore) -> None:
@@ -119,6 +149,15 @@ def test_short_journal_with_a_period(store: JournalStore) -> None:
     assert plots_in(html) == {"adherence", "calendar", "pain", "doses", "reps"}  # no PSFS inside
     assert "Patient-Specific Functional Scale" in html
     assert "putting on socks" in html  # the activities are named even without a rating inside
+    pdf = report_pdf(data)
+    assert_a4(pdf)
+    assert pdf_figures(pdf) == 5
+    text = pdf_text(pdf)
+    assert_table_header(text, "Week of", "Sessions", "Completed", "Planned")
+    assert_table_header(
+        text, "Date", "How it went", "Pain before", "Pain during", "Pain after", "Next morning"
+    )
+    assert "A new PSFS rating is due" not in text or "every two weeks" in text
 
 
 def test_long_journal_report_has_every_section_and_plot(long_journal: JournalStore) -> None:
@@ -128,17 +167,36 @@ def test_long_journal_report_has_every_section_and_plot(long_journal: JournalSto
     assert plots_in(html) == set(PLOT_TITLES)
     assert "a meaningful improvement" in html
     assert "Oswestry Disability Index" in html
-    assert "stopped: pain above the limit" in html and "Pain rose to 7/10." in html
+    assert "stopped for pain" in html
+    assert "Pain reached 7/10, above the limit, so the session stopped." in html
     assert "no warning signs" in html  # the red-flag screen
     assert "Arm and opposite leg" in html  # the bird-dog stage
     pdf = render_report_pdf(long_journal, None, None, now=NOW)
+    assert_a4(pdf)
+    assert pdf_figures(pdf) == len(PLOT_TITLES)
     text = pdf_text(pdf)
-    assert pdf_pages(pdf) >= 1 + len(PLOT_TITLES) + 1
     for title in PLOT_TITLES.values():
         assert title in text
-    for heading in ("Summary", "Changes", "Form warnings", "screens and stopped sessions"):
+    for heading in ("Summary", "Changes", "Form warnings", "did not go as planned"):
         assert heading in text
-    assert "a meaningful improvement" in text and "Pain rose to 7/10." in text
+    assert "a meaningful improvement" in text and "Pain reached 7/10" in text
+    assert_table_header(
+        text, "From", "To", "Level", "Stage", "Reps planned", "Hold planned", "Sets"
+    )
+    assert_table_header(text, "Date", "Result", "Signs reported", "Cleared by a clinician")
+    # Plain words only: no stored reason codes, no dash for a missing pain rating.
+    for code in ("Ended with q", "Highest pain: -", "hips-sag", "stopped_pain", "in_progress"):
+        assert code not in text and code not in html
+
+
+def test_a_heading_is_never_the_last_line_of_a_page(long_journal: JournalStore) -> None:
+    pdf = render_report_pdf(long_journal, None, None, now=NOW)
+    headings = {"Summary", "Changes", "Adherence", "Pain", "Form warnings", "All sessions"}
+    headings |= {"Pelvic tilt", "Bridge", "Bird dog", "Red-flag screens"}
+    for page in pdf_reader(pdf).pages:
+        lines = [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        body = [line for line in lines if not line.startswith(("backcoach progress", "Page "))]
+        assert body and body[-1] not in headings
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -161,6 +219,7 @@ def test_report_command_writes_html_and_pdf(
     made = run(home, "report", "-o", str(pdf_path))
     assert made.returncode == 0, made.stderr
     assert pdf_pages(pdf_path.read_bytes()) >= 3
+    assert_a4(pdf_path.read_bytes())
     again = run(home, "report", "-o", str(pdf_path))
     assert again.returncode == 1 and "--force" in again.stderr and "Traceback" not in again.stderr
 

@@ -152,6 +152,19 @@ async def test_session_with_timers_pain_stop_and_journal(harness: WebHarness) ->
     assert {rep.counted_by for rep in first.reps} == {"hand"}
     assert second.status == "stopped"
     assert "stopped for pain" in home
+    assert "4/10, then 7/10" in home  # pain during the session is in the history
+    assert f"1 of {session.exercises_planned}" in home and session.exercises_planned == 7
+    # The rest of the day is for rest: no new start is offered, and none is accepted.
+    assert "Start today&#39;s session" not in home and "Start today's session" not in home
+    assert "no more exercise today" in home
+    async with client(harness) as c:
+        blocked = await c.get("/session")
+        assert "Rest for the rest of today" in blocked.text
+        refused = await c.post("/api/session/start", json={"pain_before": 1})
+        assert refused.status_code == 403 and "stopped because of pain (7/10)" in refused.text
+        harness.now.advance(days=1)
+        tomorrow = (await c.get("/")).text
+    assert "Start today&#39;s session" in tomorrow or "Start today's session" in tomorrow
 
 
 async def test_quit_keeps_what_was_done(harness: WebHarness) -> None:

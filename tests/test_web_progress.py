@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from test_report_journals import build_journal
 from test_web_support import ORIGIN, WebHarness, harness
@@ -38,8 +41,11 @@ async def test_report_page_and_pdf_show_a_real_journal(harness: WebHarness) -> N
     assert page.status_code == 200
     assert page.text.count("data:image/png;base64,") >= 3  # the plots are in the page
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert pdf.content.count(b"/Type /Page") >= 2
+    pages = PdfReader(io.BytesIO(pdf.content)).pages
+    assert len(pages) >= 2
+    assert all(round(float(page.mediabox.width)) == 595 for page in pages)  # A4
     assert 'href="/progress"' in home.text  # reachable from every page's menu
+    assert 'href="/progress.pdf"' in page.text and 'href="/"' in page.text
 
 
 async def test_a_bad_date_is_a_clear_message_not_a_crash(harness: WebHarness) -> None:

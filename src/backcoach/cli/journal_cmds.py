@@ -44,34 +44,37 @@ def session_document(store: JournalStore, record: SessionRecord) -> dict[str, An
     document: dict[str, Any] = to_json_value(asdict(record))
     document["day"] = store.local_date(record.started_at).isoformat()
     document["max_pain"] = record.max_pain
+    document["outcome"] = record.outcome.to_dict()
     return document
 
 
-def _planned_count(record: SessionRecord) -> int:
-    exercises = (record.plan or {}).get("exercises")
-    return len(exercises) if isinstance(exercises, list) else len(record.sets)
-
-
 def _pain(value: int | None) -> str:
-    return "-" if value is None else f"{value}/10"
+    return "-" if value is None else str(value)
 
 
 def history_table(store: JournalStore, records: list[SessionRecord]) -> Table:
-    table = Table(title="Sessions", header_style="bold")
-    for heading in ("Date", "Status", "Pain before", "Pain after", "Next morning", "Exercises"):
-        table.add_column(
-            heading, justify="right" if heading.startswith(("Pain", "Next")) else "left"
-        )
+    table = Table(
+        title="Sessions",
+        caption="Pain from 0 (none) to 10: before, during and after the session, and the next "
+        "morning. Exercises done: of those planned.",
+        header_style="bold",
+    )
+    table.add_column("Date", no_wrap=True)
+    table.add_column("How it went", min_width=12)
+    for heading in ("Before", "During", "After", "Morning"):
+        table.add_column(heading, justify="right")
+    table.add_column("Exercises done", min_width=9)
     for record in records:
         local = store.local_time(record.started_at)
-        completed = sum(1 for item in record.sets if item.completed)
+        outcome = record.outcome
         table.add_row(
             local.strftime("%Y-%m-%d %H:%M"),
-            record.status.replace("_", " "),
+            outcome.label,
             _pain(record.pain_before),
+            ", ".join(str(score) for score in outcome.pain_during) or "-",
             _pain(record.pain_after),
             _pain(None if record.checkin is None else record.checkin.pain),
-            f"{completed} of {_planned_count(record)} done",
+            outcome.exercises_done,
         )
     return table
 
@@ -82,7 +85,8 @@ def history(
         None, "--limit", min=1, help="Show only the most recent N sessions."
     ),
 ) -> None:
-    """Show past sessions: date, status, pain before, after and next morning, exercises done."""
+    """Show past sessions: date, how each went, pain before, during, after and the next morning,
+    and the exercises done against the plan."""
     with open_existing_journal(resolve_paths()) as store:
         records = store.sessions()
         if limit is not None:

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from backcoach.config import AppPaths, resolve_paths
 from backcoach.errors import InputError, NotFoundError
-from backcoach.planning.gate import GateAction, GateDecision, session_gate
+from backcoach.planning.gate import GateAction, GateDecision, day_gate
 from backcoach.planning.history import SessionSummary
 from backcoach.planning.pain import validate_pain
 from backcoach.planning.plan import Change, Plan
@@ -31,6 +31,7 @@ _NEXT_STEP = {
     GateAction.CLEARANCE: "When a clinician has cleared you, run `backcoach screen --cleared`.",
     GateAction.URGENT_CARE: "Get urgent medical care today. Run `backcoach screen` again "
     "once you have been checked.",
+    GateAction.REST: "Rest today; your next session is tomorrow.",
 }
 
 
@@ -107,7 +108,7 @@ def plan_command(
     day = _parse_day(on)
     summaries, latest = _read_journal(paths)
     plan = plan_today(load_catalog(), summaries, settings, day)
-    gate = session_gate(latest, _now(), settings)
+    gate = day_gate(latest, _now(), settings, summaries, day)
     if as_json:
         document = plan.to_dict()
         document["gate"] = gate.to_dict()

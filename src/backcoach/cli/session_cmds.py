@@ -11,7 +11,8 @@ from rich.panel import Panel
 from backcoach.catalog.schema import Catalog
 from backcoach.config import AppPaths, resolve_paths
 from backcoach.errors import InputError, SafetyStop
-from backcoach.planning.gate import GateAction, session_gate
+from backcoach.planning.gate import GateAction, day_gate
+from backcoach.planning.history import SessionSummary
 from backcoach.planning.pain import validate_pain
 from backcoach.planning.plan import Plan
 from backcoach.planning.settings import Settings, load_settings
@@ -21,6 +22,7 @@ _NEXT_STEP = {
     GateAction.SCREEN: "Run `backcoach screen` first.",
     GateAction.CLEARANCE: "When a clinician has cleared you, run `backcoach screen --cleared`.",
     GateAction.URGENT_CARE: "Get urgent medical care today.",
+    GateAction.REST: "Your next session is tomorrow.",
 }
 
 
@@ -39,13 +41,15 @@ def ask_pain(console: Console, question: str) -> int:
 
 def _check_gate(paths: AppPaths, settings: Settings) -> None:
     latest = None
+    summaries: list[SessionSummary] = []
     sqlite = paths.sqlite_path
     if sqlite is None or sqlite.exists():  # an absent journal is not created just to say no
         from backcoach.journal.store import JournalStore
 
         with JournalStore.from_paths(paths) as store:
             latest = store.latest_screening()
-    gate = session_gate(latest, datetime.now(UTC), settings)
+            summaries = store.session_summaries()
+    gate = day_gate(latest, datetime.now(UTC), settings, summaries, date.today())
     if not gate.allowed:
         hint = _NEXT_STEP[gate.action] if gate.action else ""
         raise SafetyStop(f"No session now. {gate.reason} {hint}".rstrip())
@@ -120,9 +124,12 @@ def session_command(
         pain_after = ask_pain(console, "How much does your back hurt now, after the session, 0-10?")
         recorder.record_pain_after(pain_after)
         console.print(summary_table(player.results, len(plan.items)))
+        record = next(r for r in store.sessions() if r.id == recorder.session_id)
+        outcome = record.outcome
         console.print(
-            f"Pain before {pain_before}/10, after {pain_after}/10. Saved to the journal as "
-            f"session {recorder.session_id} ({player.status.value if player.status else ''}).",
+            f"Session {outcome.label}: {outcome.exercises_done} exercises done. Pain before "
+            f"{pain_before}/10, during: {outcome.pain_during_text}, after {pain_after}/10. "
+            "Saved in your journal.",
             highlight=False,
         )
 

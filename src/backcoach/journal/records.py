@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from backcoach.player.outcome import SessionOutcome, session_outcome
+
 
 @dataclass(frozen=True)
 class ScreeningRecord:
@@ -116,3 +118,27 @@ class SessionRecord:
         if self.pain_after is not None:
             scores.append(self.pain_after)
         return max(scores) if scores else None
+
+    @property
+    def exercises_planned(self) -> int:
+        """How many exercises the session's plan had (its sets when no plan was stored)."""
+        exercises = (self.plan or {}).get("exercises")
+        return len(exercises) if isinstance(exercises, list) else len(self.sets)
+
+    @property
+    def pain_during(self) -> tuple[int, ...]:
+        """The pain ratings given during the session, in order."""
+        return tuple(p.score for p in self.pain_entries if p.context == "during")
+
+    @property
+    def outcome(self) -> SessionOutcome:
+        """How the session ended and how much was done, in the shared words."""
+        return session_outcome(
+            self.status,
+            planned=self.exercises_planned,
+            done=sum(1 for item in self.sets if item.completed),
+            pain_during=self.pain_during,
+            stop_reason=self.stop_reason,
+            pain_before=self.pain_before,
+            started=len(self.sets),
+        )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
+from backcoach.planning.history import SessionSummary
 from backcoach.planning.screening import Outcome
 from backcoach.planning.settings import Settings
 
@@ -15,6 +17,7 @@ class GateAction(StrEnum):
     SCREEN = "screen"  # answer the red-flag screen (first time, or it is due again)
     URGENT_CARE = "urgent_care"  # emergency signs: urgent care today, no session
     CLEARANCE = "clearance"  # see-a-doctor signs: a clinician must clear the person first
+    REST = "rest"  # a session stopped for pain today: no more exercise until tomorrow
 
 
 class ScreeningLike(Protocol):
@@ -106,3 +109,35 @@ def session_gate(latest: ScreeningLike | None, now: datetime, settings: Settings
         "red-flag screen again.",
         GateAction.SCREEN,
     )
+
+
+def rest_after_pain_stop(summaries: Iterable[SessionSummary], today: date) -> GateDecision | None:
+    """No second session on a day whose session stopped for pain (above the limit during the
+    session, or already before it): the person rests, and the next plan steps back."""
+    stopped = [s for s in summaries if s.day == today and s.status == "stopped_pain"]
+    if not stopped:
+        return None
+    last = stopped[-1]
+    peak = last.max_pain if last.max_pain is not None else last.baseline_pain
+    pain = f" ({peak}/10)" if peak is not None else ""
+    return GateDecision(
+        False,
+        f"Today's session stopped because of pain{pain}, so there is no more exercise today. "
+        "Rest in a comfortable position; if the pain does not settle, or new symptoms appear, "
+        "talk to a clinician. Tomorrow's plan steps the doses back.",
+        GateAction.REST,
+    )
+
+
+def day_gate(
+    latest: ScreeningLike | None,
+    now: datetime,
+    settings: Settings,
+    summaries: Iterable[SessionSummary],
+    today: date,
+) -> GateDecision:
+    """``session_gate`` and, when it allows a session, the rest after a pain stop today."""
+    decision = session_gate(latest, now, settings)
+    if not decision.allowed:
+        return decision
+    return rest_after_pain_stop(summaries, today) or decision

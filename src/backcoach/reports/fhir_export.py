@@ -435,16 +435,13 @@ def _session_end(session: SessionRecord) -> datetime:
 
 
 def _session_note(session: SessionRecord) -> str:
-    texts = {
-        "completed": "Session completed.",
-        "quit": "Session ended early by the person.",
-        "stopped_pain": "Session stopped because pain went above the limit.",
-        "in_progress": "Session interrupted before it finished.",
-    }
-    note = texts.get(session.status, f"Session status: {session.status}.")
-    if session.stop_reason:
-        note += f" Reason: {session.stop_reason}"
-    return note
+    """How the session went, in the words of the web pages, the terminal and the report."""
+    outcome = session.outcome
+    label = outcome.label[:1].upper() + outcome.label[1:]
+    return (
+        f"{label}: {outcome.exercises_done} planned exercises done. {outcome.how_it_ended} "
+        f"Pain during the session: {outcome.pain_during_text}."
+    )
 
 
 def _latest_plan(sessions: Sequence[SessionRecord]) -> dict[str, dict[str, Any]]:

@@ -28,6 +28,11 @@ PSFS_INTRO = (
     "putting on socks, lifting a shopping bag or sitting through a film. You will rate each "
     "one now and again every two weeks, so you and your physio can see what changes."
 )
+PSFS_EXPLAINED = (
+    "The Patient-Specific Functional Scale (PSFS) follows 3 to 5 everyday activities your back "
+    "makes hard: you rate each from 0 (cannot do it) to 10 (as well as before your back "
+    "trouble), at the start and then every two weeks."
+)
 PSFS_NAME_PROMPT = "Activity {number} (leave empty when you have named enough)"
 PSFS_RATE_PROMPT = (
     "How well can you manage '{activity}' today? 0 = not at all, 10 = as well as before "

@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
@@ -288,7 +289,14 @@ def dose_figure(data: ReportData) -> Figure | None:
                     fontsize="x-small",
                 )
             previous = point.stage
-    axes_list[0].legend(loc="lower left", fontsize="x-small", ncols=2)
+    # One legend for every series of every panel, the hold series of the right axis included.
+    handles: dict[str, Any] = {}
+    for panel in figure.axes:
+        for handle, label in zip(*panel.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    figure.legend(
+        list(handles.values()), list(handles), loc="outside upper center", fontsize="small", ncols=4
+    )
     axes_list[-1].set_xlim(*_padded_limits(data.start, data.end))
     _dates_axis(axes_list[-1])
     return figure

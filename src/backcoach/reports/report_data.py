@@ -18,6 +18,7 @@ from backcoach.journal.outcomes_store import INSTRUMENTS, OutcomesStore
 from backcoach.journal.records import CheckInRecord, ScreeningRecord, SessionRecord, SetRecord
 from backcoach.journal.store import JournalStore
 from backcoach.planning.screening import question
+from backcoach.player.outcome import Ending, SessionOutcome
 from backcoach.reports.measures import (
     ChangeFlag,
     DatedValue,
@@ -48,6 +49,7 @@ class SessionRow:
     exercises_done: int
     exercises_planned: int
     stop_reason: str | None
+    outcome: SessionOutcome  # how it ended, in the words the web and terminal use too
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,63 @@ class DosePoint:
 
 
 @dataclass(frozen=True)
+class DoseStep:
+    """A run of sets at one dose: what a physiotherapist reads of the progression."""
+
+    first_day: date
+    last_day: date
+    level: int
+    stage: str | None
+    planned_reps: int
+    planned_hold_seconds: float
+    sets: int
+    sets_completed: int
+    mean_reps_done: float
+    mean_hold_seconds: float | None
+
+
+@dataclass(frozen=True)
 class ExerciseDoses:
     exercise_id: str
     name: str
     points: tuple[DosePoint, ...]
+
+    @property
+    def steps(self) -> tuple[DoseStep, ...]:
+        """Consecutive sets at the same level and dose, grouped."""
+        runs: list[list[DosePoint]] = []
+        for point in self.points:
+            key = (point.level, point.stage, point.planned_reps, point.planned_hold_seconds)
+            last = runs[-1][-1] if runs else None
+            if last is not None and key == (
+                last.level,
+                last.stage,
+                last.planned_reps,
+                last.planned_hold_seconds,
+            ):
+                runs[-1].append(point)
+            else:
+                runs.append([point])
+        steps: list[DoseStep] = []
+        for run in runs:
+            holds = [p.mean_hold_seconds for p in run if p.mean_hold_seconds is not None]
+            steps.append(
+                DoseStep(
+                    first_day=run[0].day,
+                    last_day=run[-1].day,
+                    level=run[0].level,
+                    stage=run[0].stage,
+                    planned_reps=run[0].planned_reps,
+                    planned_hold_seconds=run[0].planned_hold_seconds,
+                    sets=len(run),
+                    sets_completed=sum(
+                        1 for p in run if p.status == "completed" and p.reps_done >= p.planned_reps
+                    ),
+                    mean_reps_done=sum(p.reps_done for p in run) / len(run),
+                    mean_hold_seconds=sum(holds) / len(holds) if holds else None,
+                )
+            )
+        return tuple(steps)
 
 
 @dataclass(frozen=True)
@@ -147,7 +202,7 @@ class ReportData:
     rep_counts: tuple[RepCountRow, ...]
     warnings: tuple[WarningRow, ...]
     screenings: tuple[ScreeningRow, ...]
-    stopped: tuple[SessionRow, ...]  # stopped for pain, ended early or never finished
+    stopped: tuple[SessionRow, ...]  # every session not completed as planned
     questionnaires: tuple[QuestionnaireRow, ...]
     changes: tuple[ChangeFlag, ...]
 
@@ -232,7 +287,7 @@ def gather_report(
         screenings=tuple(
             _screening_row(store, s) for s in screenings if inside(store.local_date(s.taken_at))
         ),
-        stopped=tuple(r for r in rows if r.status in {"stopped_pain", "quit", "in_progress"}),
+        stopped=tuple(r for r in rows if not r.outcome.fully_completed),
         questionnaires=tuple(
             QuestionnaireRow(
                 day=t.day,
@@ -248,8 +303,8 @@ def gather_report(
 
 
 def _session_row(store: JournalStore, record: SessionRecord) -> SessionRow:
-    planned = (record.plan or {}).get("exercises")
     checkin: CheckInRecord | None = record.checkin
+    outcome = record.outcome
     return SessionRow(
         id=record.id,
         day=store.local_date(record.started_at),
@@ -259,9 +314,10 @@ def _session_row(store: JournalStore, record: SessionRecord) -> SessionRow:
         pain_after=record.pain_after,
         max_pain=record.max_pain,
         next_morning=None if checkin is None else checkin.pain,
-        exercises_done=sum(1 for item in record.sets if item.completed),
-        exercises_planned=len(planned) if isinstance(planned, list) else len(record.sets),
+        exercises_done=outcome.done,
+        exercises_planned=outcome.planned,
         stop_reason=record.stop_reason,
+        outcome=outcome,
     )
 
 
@@ -278,7 +334,7 @@ def _adherence(
     rows: Sequence[SessionRow], first: date, last: date, target: int
 ) -> tuple[AdherenceWeek, ...]:
     started: Counter[date] = Counter(week_start(r.day) for r in rows)
-    completed: Counter[date] = Counter(week_start(r.day) for r in rows if r.status == "completed")
+    completed: Counter[date] = Counter(week_start(r.day) for r in rows if r.outcome.fully_completed)
     weeks: list[AdherenceWeek] = []
     monday = week_start(first)
     while monday <= last:
@@ -293,9 +349,9 @@ def _adherence(
 def _calendar(
     rows: Sequence[SessionRow], first: date, last: date
 ) -> tuple[tuple[CalendarDay, ...], bool]:
-    by_day: dict[date, list[str]] = defaultdict(list)
+    by_day: dict[date, list[Ending]] = defaultdict(list)
     for row in rows:
-        by_day[row.day].append(row.status)
+        by_day[row.day].append(row.outcome.ending)
     begin = week_start(first)
     truncated = (last - begin).days // 7 + 1 > CALENDAR_MAX_WEEKS
     if truncated:
@@ -309,14 +365,14 @@ def _calendar(
     return tuple(days), truncated
 
 
-def _day_status(day: date, first: date, last: date, statuses: list[str]) -> str:
+def _day_status(day: date, first: date, last: date, endings: list[Ending]) -> str:
     if not first <= day <= last:
         return "outside"
-    if not statuses:
+    if not endings:
         return "none"
-    if "completed" in statuses:
+    if Ending.COMPLETED in endings:
         return "completed"
-    if "stopped_pain" in statuses:
+    if Ending.STOPPED_FOR_PAIN in endings:
         return "stopped"
     return "partial"
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
+from backcoach.player.outcome import Ending
 from backcoach.reports.measures import format_number
 from backcoach.reports.report_data import ReportData, SessionRow
 
-SESSION_STATUS_TEXT = {
-    "completed": "completed",
-    "quit": "ended early by the person",
-    "stopped_pain": "stopped: pain above the limit",
-    "in_progress": "not finished (interrupted)",
-}
 SCREENING_OUTCOME_TEXT = {
     "clear": "no warning signs",
     "see_doctor": "see a doctor before exercising",
@@ -35,7 +31,30 @@ def pain_range(rows: Sequence[SessionRow], field: str) -> str:
 
 
 def completed_count(data: ReportData) -> int:
-    return sum(1 for row in data.sessions if row.status == "completed")
+    """Sessions completed as planned (every planned exercise done)."""
+    return sum(1 for row in data.sessions if row.outcome.fully_completed)
+
+
+def sessions_sentence(data: ReportData) -> str:
+    """E.g. '12 started: 9 completed, 1 completed with exercises skipped, 1 stopped for pain,
+    1 ended early'."""
+    counts = Counter(row.outcome.ending for row in data.sessions)
+    parts = [
+        f"{counts[ending]} {words}"
+        for ending, words in (
+            (Ending.COMPLETED, "completed"),
+            (Ending.COMPLETED_WITH_SKIPS, "completed with exercises skipped"),
+            (Ending.STOPPED_FOR_PAIN, "stopped for pain"),
+            (Ending.ENDED_EARLY, "ended early"),
+            (Ending.NOT_FINISHED, "not finished"),
+        )
+        if counts[ending] or ending is Ending.COMPLETED
+    ]
+    return f"{len(data.sessions)} started: " + ", ".join(parts)
+
+
+def pain_text(value: int | None, missing: str = "not rated") -> str:
+    return missing if value is None else f"{value}/10"
 
 
 def weekly_rows(data: ReportData) -> list[tuple[str, str, str, str]]:

@@ -89,6 +89,7 @@ class WebCoach:
         self._avoided: str | None = None
         self._pain_after_done = False
         self._pain_message: str | None = None
+        self._outcome: dict[str, Any] | None = None
         self.plan: Plan | None = None
         self.session_id: int | None = None
 
@@ -147,6 +148,7 @@ class WebCoach:
         self._avoided = None
         self._pain_after_done = False
         self._pain_message = None
+        self._outcome = None
         self._last_hold = 0.0
         self._intro_began = None
         self.session_id = None
@@ -303,7 +305,17 @@ class WebCoach:
             "warning": self._warning,
             "avoided": self._avoided,
             "cues": [{"id": c.id, "text": c.text, "kind": c.kind} for c in self._cues],
+            "outcome": self._finished_outcome(),
         }
+
+    def _finished_outcome(self) -> dict[str, Any] | None:
+        """How the finished session went, in the shared words (read once from the journal)."""
+        if self._player is None or not self._player.finished or self.session_id is None:
+            return None
+        if self._outcome is None:
+            record = next((r for r in self._store.sessions() if r.id == self.session_id), None)
+            self._outcome = None if record is None else record.outcome.to_dict()
+        return self._outcome
 
     def _reps_done(self) -> int:
         assert self._player is not None

@@ -11,11 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from backcoach.errors import InputError, SafetyStop
+from backcoach.journal.outcomes_store import OutcomesStore
 from backcoach.planning.gate import GateAction
 from backcoach.planning.pain import validate_pain
 from backcoach.planning.screening import EMERGENCY_MESSAGE, QUESTIONS, evaluate_screening
 from backcoach.pose.landmarks import SKELETON_EDGES
 from backcoach.reports.html import render_report_html
+from backcoach.reports.measures import PSFS_EXPLAINED, psfs_due
 from backcoach.reports.pdf import render_report_pdf
 from backcoach.web import program
 from backcoach.web.context import WebContext, context_of
@@ -34,10 +36,13 @@ def _go(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def _blocked_page(request: Request, ctx: WebContext) -> Response | None:
-    """The page to show instead when the safety gate does not allow a session."""
+def _blocked_page(
+    request: Request, ctx: WebContext, *, today_page: bool = False
+) -> Response | None:
+    """The page to show instead when the safety gate does not allow a session. The Today
+    page itself stays on a rest day after a pain stop: it says so instead of offering a start."""
     decision = program.gate(ctx)
-    if decision.allowed:
+    if decision.allowed or (today_page and decision.action is GateAction.REST):
         return None
     if decision.action is GateAction.SCREEN:
         return _go("/screen")
@@ -47,6 +52,7 @@ def _blocked_page(request: Request, ctx: WebContext) -> Response | None:
         "blocked.html",
         decision=decision,
         urgent=decision.action is GateAction.URGENT_CARE,
+        rest=decision.action is GateAction.REST,
         emergency_message=EMERGENCY_MESSAGE,
         flags=[q.text for q in QUESTIONS if latest is not None and q.id in latest.flags],
     )
@@ -55,10 +61,12 @@ def _blocked_page(request: Request, ctx: WebContext) -> Response | None:
 @router.get("/", response_class=HTMLResponse)
 async def home(request: Request) -> Response:
     ctx = context_of(request)
-    blocked = _blocked_page(request, ctx)
+    blocked = _blocked_page(request, ctx, today_page=True)
     if blocked is not None:
         return blocked
     count, rows = program.history_summary(ctx)
+    gate = program.gate(ctx)
+    outcomes = OutcomesStore(ctx.store)
     return render(
         request,
         "home.html",
@@ -66,8 +74,12 @@ async def home(request: Request) -> Response:
         session_count=count,
         history=rows,
         active=ctx.coach.active,
-        gate=program.gate(ctx),
+        gate=gate,
+        resting=gate.action is GateAction.REST and not ctx.coach.active,
         checkin_due=program.checkin_due(ctx),
+        psfs_due=psfs_due(ctx.now(), outcomes.last_psfs_at()),
+        psfs_named=bool(outcomes.psfs_activities()),
+        psfs_explained=PSFS_EXPLAINED,
     )
 
 
@@ -203,7 +215,10 @@ def progress_report(request: Request) -> Response:
     ctx = context_of(request)
     start = _report_day(request.query_params.get("from"), "from")
     end = _report_day(request.query_params.get("to"), "to")
-    return HTMLResponse(render_report_html(ctx.store, start, end, now=ctx.now()))
+    query = request.url.query
+    pdf_link = "/progress.pdf" + (f"?{query}" if query else "")
+    html = render_report_html(ctx.store, start, end, now=ctx.now(), nav=True, pdf_link=pdf_link)
+    return HTMLResponse(html)
 
 
 @router.get("/progress.pdf")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from backcoach.planning.gate import GateDecision, session_gate
+from backcoach.planning.gate import GateDecision, day_gate
 from backcoach.planning.plan import Plan
 from backcoach.planning.planner import plan_today
 from backcoach.web.context import WebContext
@@ -19,7 +19,14 @@ def today(ctx: WebContext) -> date:
 
 
 def gate(ctx: WebContext) -> GateDecision:
-    return session_gate(ctx.store.latest_screening(), ctx.now(), ctx.planning)
+    """May a session start now: the red-flag screen, and no pain stop earlier today."""
+    return day_gate(
+        ctx.store.latest_screening(),
+        ctx.now(),
+        ctx.planning,
+        ctx.store.session_summaries(),
+        today(ctx),
+    )
 
 
 def todays_plan(ctx: WebContext) -> Plan:
@@ -44,20 +51,12 @@ def checkin_due(ctx: WebContext) -> bool:
 @dataclass(frozen=True)
 class HistoryRow:
     day: str
-    status: str
+    status: str  # the shared outcome words: "completed", "stopped for pain", ...
     pain_before: int | None
+    pain_during: str  # "3/10, then 7/10" or "none reported"
     pain_after: int | None
-    exercises_done: int
-    exercises_planned: int
+    exercises_done: str  # "2 of 3", against the plan
     camera_reps: int
-
-
-STATUS_WORDS = {
-    "completed": "completed",
-    "quit": "stopped early",
-    "stopped_pain": "stopped for pain",
-    "in_progress": "not finished",
-}
 
 
 def history_summary(ctx: WebContext) -> tuple[int, list[HistoryRow]]:
@@ -65,14 +64,15 @@ def history_summary(ctx: WebContext) -> tuple[int, list[HistoryRow]]:
     sessions = ctx.store.sessions()
     rows = []
     for record in reversed(sessions[-HISTORY_ROWS:]):
+        outcome = record.outcome
         rows.append(
             HistoryRow(
-                day=record.started_at.astimezone().strftime("%a %d %b %Y"),
-                status=STATUS_WORDS.get(record.status, record.status),
+                day=ctx.store.local_time(record.started_at).strftime("%a %d %b %Y"),
+                status=outcome.label,
                 pain_before=record.pain_before,
+                pain_during=outcome.pain_during_text,
                 pain_after=record.pain_after,
-                exercises_done=sum(1 for s in record.sets if s.completed),
-                exercises_planned=len(record.sets),
+                exercises_done=outcome.exercises_done,
                 camera_reps=sum(
                     1 for s in record.sets for rep in s.reps if rep.counted_by == "camera"
                 ),

@@ -112,10 +112,12 @@
     if (s.finished) {
       show("setup-panel", false); show("exercise-panel", false); show("stage", false);
       show("controls", false); show("done-panel", true);
-      const words = { completed: "Well done: the session is complete.",
-        quit: "You stopped the session. What you did is saved.",
-        stopped_pain: "The session was stopped because of pain." };
-      $("done-message").textContent = s.reason || words[s.status] || "";
+      const o = s.outcome;
+      const summary = o ? `Session ${o.label}: ${o.exercises_done} of ${o.exercises_planned} exercises done.` : "";
+      const ending = s.status === "stopped_pain" && s.reason ? s.reason
+        : s.status === "completed" && o && o.ending === "completed" ? "Well done."
+        : "What you did is saved.";
+      $("done-message").textContent = `${summary} ${ending}`.trim();
       $("done-message").className = s.status === "stopped_pain" ? "notice notice-stop" : "notice";
       show("pain-after-form", !s.pain_after_done);
       show("saved-message", s.pain_after_done);
