@@ -6,6 +6,19 @@ from typing import Any
 
 from backcoach.catalog.schema import AvoidedMovement, Dose, Exercise
 
+# The start positions in words a person reads (the catalog stores a short code).
+POSITION_WORDS = {
+    "prone": "lying face down",
+    "supine": "lying on your back",
+    "quadruped": "on hands and knees",
+    "standing": "standing",
+    "sitting": "sitting",
+}
+
+
+def position_words(exercise: Exercise) -> str:
+    return POSITION_WORDS.get(exercise.position, exercise.position)
+
 
 def dose_view(dose: Dose, level: int | None = None) -> dict[str, Any]:
     """One dose: its description, every number, and which numbers the program chose."""

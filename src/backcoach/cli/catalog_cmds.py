@@ -11,7 +11,12 @@ from rich.table import Table
 
 from backcoach.catalog.loader import load_catalog
 from backcoach.catalog.schema import Dose, DoseField, Exercise
-from backcoach.catalog.views import avoided_view, exercise_detail, exercise_summary
+from backcoach.catalog.views import (
+    avoided_view,
+    exercise_detail,
+    exercise_summary,
+    position_words,
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -40,13 +45,17 @@ def list_exercises(as_json: JsonOption = False) -> None:
         _print_json([exercise_summary(exercise) for exercise in catalog.exercises])
         return
     table = Table(title="Exercises")
-    for column in ("id", "name", "position", "starting dose"):
+    for column in ("Exercise", "Starts", "Starting dose", "For details, type"):
         table.add_column(column)
     for exercise in catalog.exercises:
-        table.add_row(exercise.id, exercise.name, exercise.position, exercise.dose_at(0).describe())
+        table.add_row(
+            exercise.name,
+            position_words(exercise),
+            exercise.dose_at(0).describe(),
+            f"backcoach show {exercise.id}",
+        )
     console = Console()
     console.print(table)
-    console.print("Details of one exercise: backcoach show ID", style="dim")
     console.print(catalog.doctor_caution, style="dim")
 
 
@@ -71,10 +80,10 @@ def list_avoided(as_json: JsonOption = False) -> None:
         _print_json([avoided_view(movement) for movement in catalog.avoided])
         return
     table = Table(title="Movements to avoid", show_lines=True)
-    for column in ("id", "name", "why"):
+    for column in ("Movement", "Why to avoid it"):
         table.add_column(column)
     for movement in catalog.avoided:
-        table.add_row(movement.id, movement.name, movement.reason)
+        table.add_row(movement.name, movement.reason)
     console = Console()
     console.print(table)
     console.print(catalog.doctor_caution, style="dim")
@@ -89,7 +98,7 @@ def _print_json(data: Any) -> None:
 
 
 def _print_exercise(console: Console, exercise: Exercise) -> None:
-    console.print(f"[bold]{exercise.name}[/] ({exercise.id}, {exercise.position})")
+    console.print(f"[bold]{exercise.name}[/], {position_words(exercise)}")
     console.print(exercise.summary)
     console.print(f"[bold]Why:[/] {exercise.purpose}")
     console.print(f"\n[bold]Start:[/] {exercise.start_position}")
@@ -103,11 +112,11 @@ def _print_exercise(console: Console, exercise: Exercise) -> None:
         console.print(f"  {camera.notes}")
     _print_list(console, "Form cues", exercise.form_cues)
     _print_list(console, "Cautions", exercise.cautions)
-    console.print(f"\n[bold]The article's dose:[/] {exercise.article_dose}")
+    console.print(f"\n[bold]The program's starting dose:[/] {exercise.article_dose}")
     console.print(_ladder_table(exercise))
     console.print(
-        "Program's choice: the article gives no number there, so backcoach chose one; "
-        "every other number comes from the article.",
+        "Program's choice: the home program backcoach follows gives no number there, so "
+        "backcoach chose one; every other number comes from that program.",
         style="dim",
     )
 
@@ -123,11 +132,11 @@ def _print_list(console: Console, title: str, items: tuple[str, ...]) -> None:
 def _ladder_table(exercise: Exercise) -> Table:
     title = "Progression" if exercise.level_count > 1 else "Dose (no progression)"
     table = Table(title=title)
-    for column in ("level", "dose", "about", "program's choice"):
+    for column in ("Level", "Dose", "About", "Program's choice"):
         table.add_column(column)
     for level, dose in enumerate(exercise.ladder()):
         table.add_row(
-            str(level), dose.describe(), _minutes(dose), _program_choice_words(dose) or "-"
+            str(level + 1), dose.describe(), _minutes(dose), _program_choice_words(dose) or "none"
         )
     return table
 
