@@ -7,6 +7,9 @@ from typing import Any
 
 from backcoach.analysis.events import Event, EventKind
 
+# A rep or hold whose frames could judge the exercise at least this often counts as seen.
+SURE_CONFIDENCE = 0.6
+
 
 @dataclass(frozen=True)
 class RepRecord:
@@ -15,6 +18,11 @@ class RepRecord:
     duration: float
     side: str | None = None
     warnings: tuple[str, ...] = ()
+    confidence: float = 1.0
+
+    @property
+    def sure(self) -> bool:
+        return self.confidence >= SURE_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,11 @@ class HoldRecord:
     end: float
     seconds: float
     side: str | None = None
+    confidence: float = 1.0
+
+    @property
+    def sure(self) -> bool:
+        return self.confidence >= SURE_CONFIDENCE
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,23 @@ class AnalysisReport:
     def avoided(self) -> list[WarningRecord]:
         return [w for w in self.warnings if w.kind == "avoided"]
 
+    @property
+    def sure_reps(self) -> list[RepRecord]:
+        return [r for r in self.reps if r.sure]
+
+    @property
+    def unsure_reps(self) -> list[RepRecord]:
+        return [r for r in self.reps if not r.sure]
+
+    def count_sentence(self) -> str:
+        """The count in plain words, e.g. "5 counted, 1 not sure"."""
+        sure, unsure = len(self.sure_reps), len(self.unsure_reps)
+        text = f"{sure} counted"
+        if unsure:
+            them = "it" if unsure == 1 else "them"
+            text += f", {unsure} not sure (the camera could not see {them} well)"
+        return text
+
     def to_dict(self, with_events: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "exercise": self.exercise,
@@ -65,6 +95,9 @@ class AnalysisReport:
             "recognized": self.recognized,
             "confidence": None if self.confidence is None else round(self.confidence, 3),
             "rep_count": len(self.reps),
+            "reps_sure": len(self.sure_reps),
+            "reps_not_sure": len(self.unsure_reps),
+            "count_sentence": self.count_sentence(),
             "reps": [_rounded(asdict(r)) for r in self.reps],
             "hold_count": len(self.holds),
             "holds": [_rounded(asdict(h)) for h in self.holds],
@@ -112,12 +145,19 @@ class ReportBuilder:
                     duration=event.time - start,
                     side=event.side,
                     warnings=tuple(str(w) for w in event.data.get("warnings", ())),
+                    confidence=float(event.data.get("confidence", 1.0)),
                 )
             )
         elif event.kind is EventKind.HOLD_ENDED:
             start = float(event.data.get("start", event.time - (event.duration or 0.0)))
             r.holds.append(
-                HoldRecord(start=start, end=event.time, seconds=event.time - start, side=event.side)
+                HoldRecord(
+                    start=start,
+                    end=event.time,
+                    seconds=event.time - start,
+                    side=event.side,
+                    confidence=float(event.data.get("confidence", 1.0)),
+                )
             )
         elif event.kind in (EventKind.FORM_WARNING, EventKind.AVOIDED_MOVEMENT):
             kind = "avoided" if event.kind is EventKind.AVOIDED_MOVEMENT else "form"

@@ -8,11 +8,12 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from backcoach.analysis.avoided import AvoidedMovementDetector
 from backcoach.analysis.base import CutDetector
-from backcoach.analysis.events import Analyzer, AnalyzerState, Event, EventKind
-from backcoach.analysis.registry import ANALYZERS, make_analyzer
-from backcoach.analysis.report import AnalysisReport, ReportBuilder
+from backcoach.analysis.engine import AnalysisSession
+from backcoach.analysis.events import AnalyzerState, Event
+from backcoach.analysis.registry import ANALYZERS
+from backcoach.analysis.report import AnalysisReport
+from backcoach.catalog.schema import Dose
 from backcoach.errors import InputError, NotFoundError
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.smoothing import LandmarkSmoother
@@ -81,6 +82,7 @@ def analyze_frames(
     smooth: bool = True,
     on_frame: FrameHook | None = None,
     source: str = "",
+    dose: Dose | None = None,
 ) -> AnalysisReport:
     """Analyse a recording's poses for one exercise (or ``"auto"``) and report what happened.
 
@@ -88,45 +90,29 @@ def analyze_frames(
     Raises InputError when nobody is seen in the whole recording.
     """
     check_exercise(exercise_id)
-    prepared = prepare_frames(frames, smooth=smooth)
-    if not prepared:
+    ordered = sorted(frames, key=lambda f: f.timestamp)
+    if not ordered:
         raise InputError("The video has no frames to analyse.")
-    if not any(frame.detected for frame in prepared):
+    if not any(frame.detected for frame in ordered):
         raise InputError(NOBODY)
     recognized: str | None = None
     confidence: float | None = None
     if exercise_id == AUTO:
-        recognized, confidence = recognize_exercise(prepared)
+        recognized, confidence = recognize_exercise(prepare_frames(ordered, smooth=smooth))
         exercise_id = recognized
-    builder = ReportBuilder(exercise_id)
-    analyzer: Analyzer | None = make_analyzer(exercise_id) if exercise_id in ANALYZERS else None
-    avoided = AvoidedMovementDetector()
-    for frame in prepared:
-        events = avoided.update(frame)
-        if analyzer is not None:
-            events += analyzer.update(frame)
-        builder.add(events)
+    session = AnalysisSession(exercise_id, dose, smooth=smooth)
+    for frame in ordered:
+        update = session.update(frame)
         if on_frame is not None:
-            state = analyzer.state if analyzer is not None else _NO_ANALYZER
-            on_frame(frame, state, events)
-    end = prepared[-1].timestamp
-    builder.add(avoided.finish(end))
-    if analyzer is not None:
-        builder.add(analyzer.finish(end))
-    report = builder.report
-    report.source = source
-    report.frames = len(prepared)
-    report.detected_frames = sum(frame.detected for frame in prepared)
-    report.duration = end - prepared[0].timestamp
-    report.cuts = sum(bool(frame.extras.get("scene_cut")) for frame in prepared)
+            state = update.state if update.state is not None else _NO_ANALYZER
+            on_frame(update.frame, state, list(update.events))
+    session.finish()
+    report = session.report(source)
+    report.exercise = exercise_id
     report.recognized = recognized
     report.confidence = confidence
-    visibility = getattr(analyzer, "visibility", None)
-    if visibility is not None:
-        report.unseen_seconds = float(visibility.unseen_seconds)
-    else:
-        report.unseen_seconds = _undetected_seconds(prepared)
-    report.events.sort(key=lambda e: (e.time, e.kind is not EventKind.REP_STARTED))
+    if session.analyzer is None:
+        report.unseen_seconds = _undetected_seconds(ordered)
     return report
 
 

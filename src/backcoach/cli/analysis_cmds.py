@@ -125,15 +125,30 @@ def _seconds(value: float) -> str:
     return f"{value:.1f}"
 
 
+def movement_name(movement_id: str) -> str:
+    """The catalog's name of an exercise or avoided movement; plain words for "none"."""
+    from backcoach.analysis.avoided import avoided_info
+    from backcoach.catalog.loader import load_catalog
+
+    if movement_id == "none":
+        return "None of the program's movements"
+    for exercise in load_catalog().exercises:
+        if exercise.id == movement_id:
+            return exercise.name
+    return avoided_info(movement_id).name
+
+
 def print_report(report: AnalysisReport, console: Console) -> None:
     """The report as Rich tables and a short summary."""
-    title = report.exercise
+    title = movement_name(report.exercise)
     if report.recognized is not None and report.confidence is not None:
-        title = f"{report.recognized} (recognised, confidence {report.confidence:.0%})"
+        title = (
+            f"{movement_name(report.recognized)} (recognised, confidence {report.confidence:.0%})"
+        )
     console.print(f"[bold]{title}[/]  {report.duration:.1f} s of video", highlight=False)
     if report.reps:
         table = Table(title="Repetitions")
-        for column in ("#", "start s", "end s", "duration s", "side", "warnings"):
+        for column in ("#", "from (s)", "to (s)", "took (s)", "side", "seen well", "warnings"):
             table.add_column(column)
         for number, rep in enumerate(report.reps, start=1):
             table.add_row(
@@ -142,12 +157,13 @@ def print_report(report: AnalysisReport, console: Console) -> None:
                 _seconds(rep.end),
                 _seconds(rep.duration),
                 rep.side or "",
+                "yes" if rep.sure else "not sure",
                 ", ".join(rep.warnings),
             )
         console.print(table)
     if report.holds:
         table = Table(title="Holds")
-        for column in ("#", "start s", "end s", "held s", "side"):
+        for column in ("#", "from (s)", "to (s)", "held (s)", "side", "seen well"):
             table.add_column(column)
         for number, hold in enumerate(report.holds, start=1):
             table.add_row(
@@ -156,6 +172,7 @@ def print_report(report: AnalysisReport, console: Console) -> None:
                 _seconds(hold.end),
                 _seconds(hold.seconds),
                 hold.side or "",
+                "yes" if hold.sure else "not sure",
             )
         console.print(table)
     for note in report.notes:
@@ -164,7 +181,8 @@ def print_report(report: AnalysisReport, console: Console) -> None:
         label = "[bold red]Avoid:[/]" if warning.kind == "avoided" else "[yellow]Form:[/]"
         console.print(f"{label} {warning.time:.1f} s  {warning.message}", highlight=False)
     console.print(
-        f"Summary: {len(report.reps)} reps, {len(report.holds)} holds, "
+        f"Summary: {len(report.reps)} reps ({report.count_sentence()}), "
+        f"{len(report.holds)} holds, "
         f"{len(report.warnings)} warnings, not seen for {report.unseen_seconds:.1f} s.",
         highlight=False,
     )
