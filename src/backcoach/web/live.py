@@ -13,7 +13,6 @@ Frames live in memory only, unless the person turned saving on.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import struct
 import time
@@ -27,14 +26,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from backcoach.analysis.avoided import AvoidedMovementDetector
-from backcoach.analysis.base import CutDetector
+from backcoach.analysis.engine import AnalysisSession
 from backcoach.analysis.events import Analyzer, Event
 from backcoach.catalog.schema import Dose
 from backcoach.errors import InputError
 from backcoach.pose.estimator import PoseEstimator, RGBImage
 from backcoach.pose.frame import PoseFrame
-from backcoach.pose.smoothing import LandmarkSmoother
 from backcoach.web.setup_check import SetupCheck
 
 HEADER = struct.Struct("<d")
@@ -156,11 +153,8 @@ class LivePipeline:
         self._analyzer_factory = analyzer_factory
         self._camera_specs = camera_specs
         self._exercise_id: str | None = None
-        self._analyzer: Analyzer | None = None
         self._setup: SetupCheck | None = None
-        self._cuts = CutDetector()
-        self._smoother = LandmarkSmoother()
-        self._avoided = AvoidedMovementDetector()
+        self._analysis = AnalysisSession(None, analyzer_factory=self._planned_analyzer)
         self._index = 0
         self._first_ms: float | None = None
         self._last_t = -1.0
@@ -180,14 +174,16 @@ class LivePipeline:
         if exercise_id == self._exercise_id:
             return
         self._exercise_id = exercise_id
-        self._analyzer = None
         self._setup = None
+        self._analysis.switch(exercise_id if self._analyzer_factory is not None else None)
         if exercise_id is None:
             return
         view, must_see = self._camera_specs(exercise_id)
         self._setup = SetupCheck(view=view, must_see=must_see)
-        if self._analyzer_factory is not None:
-            self._analyzer = self._analyzer_factory(exercise_id)
+
+    def _planned_analyzer(self, exercise_id: str, _dose: Dose | None) -> Analyzer:
+        assert self._analyzer_factory is not None  # the session is only switched when set
+        return self._analyzer_factory(exercise_id)
 
     def process(
         self, message: bytes, exercise_id: str | None
@@ -196,9 +192,10 @@ class LivePipeline:
         client_ms, rgb = decode_frame(message)
         self.switch(exercise_id)
         t = self._timestamp(client_ms)
-        frame = self._prepare(self._estimator.estimate(rgb, t, self._index))
+        update = self._analysis.update(self._estimator.estimate(rgb, t, self._index))
+        frame = update.frame
         self._index += 1
-        events: list[Event] = self._avoided.update(frame)
+        events: list[Event] = list(update.events)
         result: dict[str, Any] = {
             "type": "pose",
             "client_t": client_ms,
@@ -211,9 +208,10 @@ class LivePipeline:
         if self._setup is not None:
             self._setup.update(frame)
             result["setup"] = self._setup.to_dict()
-        if self._analyzer is not None:
-            events += self._analyzer.update(frame)
-            state = self._analyzer.state
+        result["position"] = update.position.value
+        result["in_start_position"] = update.in_start_position
+        state = update.state
+        if state is not None:
             result["analysis"] = {
                 "phase": state.phase,
                 "reps": state.reps,
@@ -228,16 +226,6 @@ class LivePipeline:
         result["events"] = [event.to_dict() for event in events]
         result["server_ms"] = round((time.perf_counter() - started) * 1000.0, 2)
         return result, events
-
-    def _prepare(self, frame: PoseFrame) -> PoseFrame:
-        """Smooth the landmarks; a scene cut (or a jump in the stream) restarts the smoother."""
-        cut = self._cuts.update(frame)
-        if cut:
-            self._smoother.reset()
-        ready = self._smoother.update(frame)
-        if cut:
-            ready = dataclasses.replace(ready, extras={**ready.extras, "scene_cut": True})
-        return ready
 
     def close(self) -> None:
         self._estimator.close()
