@@ -46,8 +46,10 @@ def register(app: typer.Typer) -> None:
         from backcoach.journal.store import JournalStore
         from backcoach.planning.settings import load_settings
         from backcoach.web.app import create_app
+        from backcoach.web.memory import limit_malloc_arenas
         from backcoach.web.settings import WebSettings
 
+        limit_malloc_arenas()  # before any worker thread starts: see backcoach.web.memory
         paths = resolve_paths()
         settings = WebSettings(
             host=host,

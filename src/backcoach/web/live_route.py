@@ -33,9 +33,8 @@ from backcoach.web.live import (
     LiveStats,
     PendingFrame,
     Sender,
-    new_executor,
-    run_in,
 )
+from backcoach.web.live_worker import LiveWorker
 
 router = APIRouter()
 
@@ -76,8 +75,8 @@ class LiveSession:
         self.slot = LatestFrameSlot()
         self.stats = LiveStats()
         self.sender = Sender(websocket.send_text)
-        self.executor = new_executor()
-        self.pipeline: LivePipeline | None = None
+        # The model starts loading at once; close() frees it even if it is still loading.
+        self.worker = LiveWorker(self._make_pipeline)
         self.saver: FrameSaver | None = None
         if ctx.settings.save_frames and ctx.settings.save_dir is not None:
             with contextlib.suppress(OSError):  # no place to save: frames stay in memory only
@@ -108,9 +107,7 @@ class LiveSession:
 
     def close(self) -> None:
         """Free the pose model in its own thread, then let the thread end."""
-        if self.pipeline is not None:
-            self.executor.submit(self.pipeline.close)
-        self.executor.shutdown(wait=False)
+        self.worker.close()
 
     async def receive(self) -> None:
         while True:
@@ -137,14 +134,13 @@ class LiveSession:
         )
 
     async def work(self) -> None:
-        self.pipeline = await run_in(self.executor, self._make_pipeline)
-        pipeline = self.pipeline
+        pipeline = await self.worker.pipeline()
         while True:
             frame = await self.slot.take()
             exercise = self.exercise_now()
             try:
-                result, events = await run_in(
-                    self.executor, functools.partial(pipeline.process, frame.message, exercise)
+                result, events = await self.worker.run(
+                    functools.partial(pipeline.process, frame.message, exercise)
                 )
             except BackcoachError as error:
                 self.stats.rejected += 1
