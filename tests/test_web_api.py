@@ -159,7 +159,7 @@ async def test_session_with_timers_pain_stop_and_journal(harness: WebHarness) ->
     assert "no more exercise today" in home
     async with client(harness) as c:
         blocked = await c.get("/session")
-        assert "Rest for the rest of today" in blocked.text
+        assert "No more exercise today" in blocked.text
         refused = await c.post("/api/session/start", json={"pain_before": 1})
         assert refused.status_code == 403 and "stopped because of pain (7/10)" in refused.text
         harness.now.advance(days=1)

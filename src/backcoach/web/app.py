@@ -16,7 +16,7 @@ from backcoach.catalog.schema import Catalog
 from backcoach.errors import BackcoachError, InputError, JournalError, NotFoundError, SafetyStop
 from backcoach.planning.settings import Settings
 from backcoach.player.clock import Clock, ScaledClock
-from backcoach.web import api, live_route, pages
+from backcoach.web import api, live_route, outcomes, pages
 from backcoach.web.coach import WebCoach
 from backcoach.web.context import WebContext
 from backcoach.web.guard import make_guard
@@ -123,6 +123,7 @@ def create_app(
         return response
 
     app.include_router(pages.router)
+    app.include_router(outcomes.router)
     app.include_router(api.router)
     app.include_router(live_route.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

@@ -289,7 +289,7 @@ class WebCoach:
             "exercise_id": item.exercise_id if item else None,
             "name": item.name if item else None,
             "dose": item.dose.describe() if item else None,
-            "part": snap.part.label if snap.part and snap.part.key != "rep" else None,
+            "part": snap.part.label if snap.part and snap.part_count > 1 else None,
             "side": snap.side if snap.side not in (None, "none") else None,
             "rep": snap.rep,
             "reps": snap.reps,

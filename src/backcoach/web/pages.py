@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from backcoach.errors import InputError, SafetyStop
@@ -24,6 +24,7 @@ from backcoach.web.context import WebContext, context_of
 from backcoach.web.exercise_info import exercise_info
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+FAVICON = Path(__file__).parent / "static" / "favicon.ico"
 
 router = APIRouter()
 
@@ -56,6 +57,12 @@ def _blocked_page(
         emergency_message=EMERGENCY_MESSAGE,
         flags=[q.text for q in QUESTIONS if latest is not None and q.id in latest.flags],
     )
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> FileResponse:
+    """Browsers ask for it on every page."""
+    return FileResponse(FAVICON, media_type="image/x-icon")
 
 
 @router.get("/", response_class=HTMLResponse)

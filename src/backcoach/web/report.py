@@ -25,4 +25,30 @@ def analyze_upload(path: Path, exercise_id: str | None, progress: Progress) -> d
         report = analyze_video(path, exercise_id or AUTO, progress=seconds_done)
     data = report.to_dict()
     data["notes"] = [str(problem.message) for problem in caught] + data["notes"]
+    return with_plain_words(data)
+
+
+def with_plain_words(data: dict[str, Any]) -> dict[str, Any]:
+    """Add what the page shows a person in place of the report's codes: the exercise's name,
+    and each repetition's form notes as the sentences the analysis gave for them."""
+    from backcoach.catalog.loader import load_catalog
+
+    catalog = load_catalog()
+
+    def name(exercise_id: object) -> str | None:
+        if isinstance(exercise_id, str) and exercise_id in catalog.ids:
+            return catalog.get(exercise_id).name
+        return None
+
+    data["exercise_name"] = name(data.get("exercise")) or name(data.get("recognized"))
+    data["recognized_name"] = name(data.get("recognized"))
+    messages = {
+        str(w.get("code")): str(w.get("message"))
+        for w in data.get("warnings", [])
+        if isinstance(w, dict) and w.get("message")
+    }
+    for rep in data.get("reps", []):
+        if isinstance(rep, dict):
+            codes = rep.get("warnings") or []
+            rep["warning_messages"] = [messages.get(str(code), "a form note") for code in codes]
     return data

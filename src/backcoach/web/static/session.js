@@ -137,8 +137,9 @@
     }
     $("rep-count").textContent = s.reps_done;
     $("rep-target").textContent = s.reps;
-    $("side-label").textContent = s.side ? "Side" : "Part";
+    $("side-label").textContent = s.side ? "Side" : "Movement";
     $("side").textContent = s.side || s.part || "–";
+    show("side-readout", Boolean(s.side || s.part));
     $("phase").textContent = s.paused ? "Paused" : (PHASE_WORDS[s.phase] || s.phase);
     $("seconds-left").textContent = s.phase === "intro" ? "–" : `${s.seconds_left.toFixed(0)} s`;
     $("counted-by").textContent = s.camera

@@ -25,7 +25,7 @@
   }
 
   function table(caption, columns, rows) {
-    const node = element("table");
+    const node = element("table", undefined, "stack");
     node.appendChild(element("caption", caption));
     const head = node.createTHead().insertRow();
     for (const column of columns) {
@@ -36,38 +36,50 @@
     const body = node.createTBody();
     for (const row of rows) {
       const tr = body.insertRow();
-      for (const cell of row) tr.insertCell().textContent = cell;
+      row.forEach((cell, index) => {
+        const td = tr.insertCell();
+        td.textContent = cell;
+        td.dataset.label = columns[index];
+      });
     }
     return node;
   }
 
+  const SIDES = { left: "left", right: "right", both: "both sides" };
+
   function summary(report) {
     const box = $("report-summary");
-    const s = (value) => Number(value).toFixed(1);
+    const s = (value) => `${Number(value).toFixed(1)} s`;
     box.replaceChildren();
-    let title = report.exercise;
-    if (report.recognized && report.confidence !== null) {
-      title = `${report.recognized} (recognised, confidence ${Math.round(report.confidence * 100)}%)`;
+    const name = report.exercise_name || "The exercise";
+    let title = `${name}: ${Number(report.duration).toFixed(0)} seconds of video`;
+    if (report.recognized_name && report.confidence !== null && report.confidence !== undefined) {
+      title = `${report.recognized_name} (recognised from the movement, ${Math.round(report.confidence * 100)}% sure): ` +
+        `${Number(report.duration).toFixed(0)} seconds of video`;
     }
-    box.appendChild(element("p", `${title}: ${s(report.duration)} s of video`, "dose"));
+    box.appendChild(element("p", title, "dose"));
     if (report.reps.length) {
-      box.appendChild(table("Repetitions", ["#", "start s", "end s", "duration s", "side", "warnings"],
-        report.reps.map((r, i) => [i + 1, s(r.start), s(r.end), s(r.duration), r.side || "",
-          (r.warnings || []).join(", ")])));
+      box.appendChild(table("Repetitions", ["Repetition", "From", "To", "Took", "Side", "Form notes"],
+        report.reps.map((r, i) => [i + 1, s(r.start), s(r.end), s(r.duration), SIDES[r.side] || "",
+          (r.warning_messages || []).join(" ") || "none"])));
     }
     if (report.holds.length) {
-      box.appendChild(table("Holds", ["#", "start s", "end s", "held s", "side"],
-        report.holds.map((h, i) => [i + 1, s(h.start), s(h.end), s(h.seconds), h.side || ""])));
+      box.appendChild(table("Holds", ["Hold", "From", "To", "Held for", "Side"],
+        report.holds.map((h, i) => [i + 1, s(h.start), s(h.end), s(h.seconds), SIDES[h.side] || ""])));
     }
     for (const note of report.notes || []) box.appendChild(element("p", `Note: ${note}`));
     for (const w of report.warnings || []) {
       const avoided = w.kind === "avoided";
-      box.appendChild(element("p", `${avoided ? "Avoid" : "Form"}: ${s(w.time)} s  ${w.message}`,
+      box.appendChild(element("p", `${avoided ? "Avoid this" : "Form"}, at ${s(w.time)}: ${w.message}`,
         avoided ? "notice notice-stop" : "notice notice-warn"));
     }
-    box.appendChild(element("p", `Summary: ${report.rep_count} reps, ${report.hold_count} holds, ` +
-      `${report.warnings.length} warnings, not seen for ${s(report.unseen_seconds)} s.`, "summary"));
-    $("report-json").textContent = JSON.stringify(report, null, 2);
+    const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+    box.appendChild(element("p", `Summary: ${plural(report.rep_count, "rep")}, ${plural(report.hold_count, "hold")}, ` +
+      `${plural(report.warnings.length, "form note")}; you were out of sight for ${s(report.unseen_seconds)}.`, "summary"));
+    const blob = new Blob([JSON.stringify(report, null, 2)], { type: "application/json" });
+    const link = $("report-download");
+    if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(blob);
     $("report").hidden = false;
     $("report-title").focus();
   }
