@@ -15,7 +15,13 @@ from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.colors import ListedColormap
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.dates import (
+    AutoDateLocator,
+    ConciseDateFormatter,
+    DateFormatter,
+    DayLocator,
+    date2num,
+)
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -78,7 +84,14 @@ def _day_number(day: date) -> float:
 
 
 def _dates_axis(axes: Axes) -> None:
-    locator = AutoDateLocator(maxticks=8)  # type: ignore[no-untyped-call]
+    """Ticks on whole days (a report's data are days: never hours), dates written short."""
+    low, high = axes.get_xlim()
+    if high - low <= 12:
+        step = 1 if high - low <= 7 else 2
+        axes.xaxis.set_major_locator(DayLocator(interval=step))  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
+        return
+    locator = AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
