@@ -192,3 +192,79 @@ def test_every_page_fits_a_desktop_and_the_favicon_is_there(
         assert favicon.status == 200 and favicon.headers["content-type"] == "image/x-icon"
     finally:
         context.close()
+
+
+def test_a_video_check_reads_well_on_a_phone(
+    browser: Any, sites: dict[str, str], tmp_path: Path
+) -> None:
+    """The upload page's report at 390 px: names and sentences, tables as cards. The analysis
+    itself is stood in for (the browser's requests to the upload API are answered here); the
+    report is what ``analyze_upload`` hands the page, codes and all."""
+    from backcoach.web.report import with_plain_words
+
+    report = with_plain_words(
+        {
+            "exercise": "knees-up-stretch",
+            "recognized": None,
+            "confidence": None,
+            "duration": 42.0,
+            "rep_count": 2,
+            "hold_count": 1,
+            "reps": [
+                {
+                    "start": 1.0,
+                    "end": 9.5,
+                    "duration": 8.5,
+                    "side": "left",
+                    "warnings": ["short-hold"],
+                },
+                {"start": 11.0, "end": 19.0, "duration": 8.0, "side": "right", "warnings": []},
+            ],
+            "holds": [{"start": 3.0, "end": 7.0, "seconds": 4.0, "side": "left"}],
+            "warnings": [
+                {
+                    "time": 6.0,
+                    "code": "short-hold",
+                    "message": "Hold a little longer.",
+                    "kind": "form",
+                }
+            ],
+            "notes": [],
+            "unseen_seconds": 0.0,
+        }
+    )
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\0" * 64)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        page.route(
+            "**/api/uploads?*",
+            lambda route: route.fulfill(json={"id": "job1", "state": "queued", "progress": 0}),
+        )
+        page.route(
+            "**/api/uploads/job1",
+            lambda route: route.fulfill(json={"state": "done", "progress": 1, "report": report}),
+        )
+        page.goto(sites["empty"] + "/upload")
+        page.set_input_files("#video-file", str(video))
+        page.click("#upload-button")
+        page.wait_for_selector("#report:not([hidden])")
+        text = page.inner_text("#report")
+        assert "Knees-up stretch: 42 seconds of video" in text
+        cells = page.eval_on_selector_all(
+            "#report tbody td", "cells => cells.map(c => [c.dataset.label, c.textContent])"
+        )
+        assert ["Form notes", "Hold a little longer."] in cells and ["Side", "left"] in cells
+        # On a phone each row is a card of labelled cells, not a row wider than the screen.
+        assert page.eval_on_selector("#report tbody tr", "r => getComputedStyle(r).display") == (
+            "block"
+        )
+        assert "Summary: 2 reps, 1 hold, 1 form note; the camera saw you all the time." in text
+        for code in ("short-hold", "knees-up-stretch", "start s", "end s"):
+            assert code not in text
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

@@ -75,7 +75,9 @@
     }
     const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
     box.appendChild(element("p", `Summary: ${plural(report.rep_count, "rep")}, ${plural(report.hold_count, "hold")}, ` +
-      `${plural(report.warnings.length, "form note")}; you were out of sight for ${s(report.unseen_seconds)}.`, "summary"));
+      `${plural(report.warnings.length, "form note")}; ` +
+      (Number(report.unseen_seconds) > 0 ? `you were out of sight for ${s(report.unseen_seconds)}.` : "the camera saw you all the time."),
+      "summary"));
     const blob = new Blob([JSON.stringify(report, null, 2)], { type: "application/json" });
     const link = $("report-download");
     if (link.href.startsWith("blob:")) URL.revokeObjectURL(link.href);
