@@ -111,6 +111,9 @@ def test_history_json_and_limit(filled_home: Path) -> None:
     assert code == 0
     assert first["day"] == "2026-03-02" and first["status"] == "quit"
     assert first["stop_reason"] == "tired" and first["max_pain"] == 3
+    assert first["outcome"]["label"] == "ended early"
+    assert first["outcome"]["pain_during"] == [3]
+    assert (first["outcome"]["exercises_done"], first["outcome"]["exercises_planned"]) == (1, 2)
     assert first["sets"][0]["exercise_id"] == "bridge"
     assert first["sets"][0]["reps"][0]["hold_seconds"] == 2.0
     assert first["pain_entries"][0] == {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,7 +17,7 @@ from typer.testing import CliRunner
 from backcoach.catalog.loader import load_catalog
 from backcoach.cli.main import app
 from backcoach.config import resolve_paths
-from backcoach.errors import InputError, NotFoundError
+from backcoach.errors import InputError, NotFoundError, SafetyStop
 from backcoach.journal.store import JournalStore
 from backcoach.planning.screening import QUESTION_IDS
 
@@ -282,3 +283,28 @@ def test_broken_settings_file_is_a_one_line_error(home: Path) -> None:
         assert result.returncode == 1
         assert "settings.yaml" in result.stderr and "'keep_max_pain'" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_after_a_pain_stop_today_no_second_session_is_offered(
+    runner: CliRunner, home: Path
+) -> None:
+    now = datetime.now(UTC)
+    with open_store() as store:
+        store.add_screening(
+            answers={}, outcome="clear", flags=[], caution_acknowledged=True, at=now
+        )
+        session_id = store.start_session(front_end="web", pain_before=3, plan={}, at=now)
+        store.add_pain(score=7, context="during", session_id=session_id, at=now)
+        store.finish_session(
+            session_id, status="stopped_pain", pain_after=None, stop_reason=None, at=now
+        )
+    plan = runner.invoke(app, ["plan"])
+    flat = " ".join(plan.stdout.split())
+    assert "No session yet. Today's session stopped because of pain (7/10)" in flat
+    assert "Rest today; your next session is tomorrow." in flat
+    assert invoke_json(runner, "plan")["gate"]["action"] == "rest"
+    refused = run_cli(home, "session")
+    assert refused.returncode == SafetyStop.exit_code
+    assert "no more exercise today" in refused.stderr and "Traceback" not in refused.stderr
+    history = runner.invoke(app, ["history"])
+    assert "stopped for" in history.stdout and re.search(r"│\s+3 │\s+7 │", history.stdout)

@@ -68,7 +68,7 @@ def history_table(store: JournalStore, records: list[SessionRecord]) -> Table:
         local = store.local_time(record.started_at)
         outcome = record.outcome
         table.add_row(
-            local.strftime("%Y-%m-%d %H:%M"),
+            local.strftime("%Y-%m-%d"),
             outcome.label,
             _pain(record.pain_before),
             ", ".join(str(score) for score in outcome.pain_during) or "-",
