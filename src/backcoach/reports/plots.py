@@ -110,7 +110,14 @@ def adherence_figure(data: ReportData) -> Figure | None:
     completed = [week.completed for week in data.adherence]
     other = [week.sessions - week.completed for week in data.adherence]
     axes.bar(weeks, completed, width=6, color=COLORS["completed"], label="completed")
-    axes.bar(weeks, other, width=6, bottom=completed, color=COLORS["other"], label="cut short")
+    axes.bar(
+        weeks,
+        other,
+        width=6,
+        bottom=completed,
+        color=COLORS["other"],
+        label="not completed as planned",
+    )
     axes.hlines(
         [week.target for week in data.adherence],
         [x - 3 for x in weeks],
@@ -150,11 +157,11 @@ def calendar_figure(data: ReportData) -> Figure | None:
         Patch(color=color, label=label)
         for color, label in zip(
             CALENDAR_COLORS[1:],
-            ("no session", "cut short", "stopped for pain", "completed"),
+            ("no session", "not completed as planned", "stopped for pain", "completed"),
             strict=True,
         )
     ]
-    figure.legend(handles=handles, loc="outside lower center", ncols=4, fontsize="small")
+    figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize="small")
     return figure
 
 

@@ -36,8 +36,8 @@ def completed_count(data: ReportData) -> int:
 
 
 def sessions_sentence(data: ReportData) -> str:
-    """E.g. '12 started: 9 completed, 1 completed with exercises skipped, 1 stopped for pain,
-    1 ended early'."""
+    """E.g. '12 started (9 completed, 1 completed with exercises skipped, 1 stopped for pain,
+    1 ended early)'."""
     counts = Counter(row.outcome.ending for row in data.sessions)
     parts = [
         f"{counts[ending]} {words}"
@@ -50,7 +50,7 @@ def sessions_sentence(data: ReportData) -> str:
         )
         if counts[ending] or ending is Ending.COMPLETED
     ]
-    return f"{len(data.sessions)} started: " + ", ".join(parts)
+    return f"{len(data.sessions)} started (" + ", ".join(parts) + ")"
 
 
 def pain_text(value: int | None, missing: str = "not rated") -> str:
