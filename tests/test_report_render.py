@@ -269,3 +269,13 @@ def test_an_end_before_all_data_gives_an_empty_period(store: JournalStore) -> No
     data = gather_report(store, None, end, now=NOW)
     assert (data.start, data.end, data.sessions) == (end, end, ())
     assert "No sessions in this period." in report_html(data)
+
+
+def test_every_series_of_the_dose_figure_is_in_its_legend(store: JournalStore) -> None:
+    from backcoach.reports.plots import dose_figure
+
+    add_session(store, START, pain_before=3, pain_after=2)
+    figure = dose_figure(gather_report(store, None, None, now=NOW))
+    assert figure is not None
+    labels = {text.get_text() for legend in figure.legends for text in legend.get_texts()}
+    assert labels == {"reps planned", "reps done", "hold planned (s)", "hold done (s)"}
