@@ -12,16 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, get_args
 
-from sqlalchemy import Engine, exists, func, insert, select, text
+from sqlalchemy import Engine, event, exists, func, insert, select, text
+from sqlalchemy.orm import Mapper, selectinload, sessionmaker
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import selectinload, sessionmaker
 
 from backcoach.catalog.schema import Dose
 from backcoach.config import AppPaths, ensure_home
 from backcoach.errors import InputError, JournalError, NotFoundError
-from backcoach.journal import migrate, row_records
+from backcoach.journal import migrate, row_records, row_schema
 from backcoach.journal.database import (
     DEFAULT_BUSY_TIMEOUT_SECONDS,
     JournalLocation,
@@ -48,13 +48,14 @@ from backcoach.journal.records import (
 )
 from backcoach.journal.serialize import EXPORT_FORMAT, from_json_value, to_json_value
 from backcoach.planning.history import ExerciseOutcome, SessionSummary
+from backcoach.planning.screening import outcome_of_answers
 
-SCREENING_OUTCOMES = frozenset({"clear", "see_doctor", "emergency"})
-PAIN_CONTEXTS = frozenset({"before", "during", "after"})
-SET_END_STATUSES = frozenset({"completed", "skipped", "stopped"})
-SESSION_END_STATUSES = frozenset({"completed", "quit", "stopped_pain"})
-COUNTED_BY = frozenset({"hand", "camera"})
-SIDES = frozenset({"left", "right", "both", "none"})
+SCREENING_OUTCOMES = frozenset(get_args(row_schema.ScreeningOutcome))
+PAIN_CONTEXTS = frozenset(get_args(row_schema.PainContext))
+SET_END_STATUSES = frozenset(get_args(row_schema.SetStatus)) - {"in_progress"}
+SESSION_END_STATUSES = frozenset(get_args(row_schema.SessionStatus)) - {"in_progress"}
+COUNTED_BY = frozenset(get_args(row_schema.CountedBy))
+SIDES = frozenset(get_args(row_schema.Side))
 CHECKIN_LOOKBACK_DAYS = 2
 
 _Row = TypeVar("_Row")
@@ -482,18 +483,57 @@ class JournalStore:
                 rows = document["tables"].get(table.name) or []
                 if not rows:
                     continue
-                try:
-                    values = [
-                        {name: from_json_value(table.c[name], value) for name, value in r.items()}
-                        for r in rows
-                    ]
-                except (KeyError, ValueError, TypeError, AttributeError) as error:
-                    raise InputError(
-                        f"The export's table {table.name} has a bad row: {error}."
-                    ) from error
-                session.execute(insert(table), values)
+                session.execute(insert(table), _import_rows(table, rows))
                 if self._engine.dialect.name == "postgresql":
                     _advance_sequence(session, table.name)
+
+
+def _row_values(mapper: Mapper[Any], target: Any) -> dict[str, Any]:
+    """A row about to be written; unset columns with a default are left to the schema's."""
+    values: dict[str, Any] = {}
+    for column in mapper.columns:
+        value = getattr(target, column.key)
+        if value is None and (column.default is not None or column.primary_key):
+            continue
+        values[column.key] = value
+    return values
+
+
+@event.listens_for(Base, "before_insert", propagate=True)
+@event.listens_for(Base, "before_update", propagate=True)
+def _check_written_row(mapper: Mapper[Any], _connection: Any, target: Any) -> None:
+    row_schema.check_row(str(mapper.persist_selectable.description), _row_values(mapper, target))
+
+
+def _import_rows(table: Any, rows: list[Any]) -> list[dict[str, Any]]:
+    """The export's rows of ``table``, checked by the schema every written row meets."""
+    checked = []
+    for number, raw in enumerate(rows, start=1):
+        try:
+            if not isinstance(raw.get("id"), int):
+                raise ValueError("id: every exported row has its id")
+            values = {
+                name: from_json_value(table.c[name], value) if name in table.c else value
+                for name, value in raw.items()
+            }
+            if table.name == "screenings":
+                values = _screening_from_answers(values)
+            checked.append(row_schema.check_row(table.name, values))
+        except (ValueError, TypeError, AttributeError, InputError) as error:
+            raise InputError(
+                f"The export's table {table.name} has a bad row (row {number}): "
+                f"{str(error).rstrip('.')}."
+            ) from error
+    return checked
+
+
+def _screening_from_answers(values: dict[str, Any]) -> dict[str, Any]:
+    """A screen's outcome and flags come from its answers, never from what the file says."""
+    answers = values.get("answers")
+    if not isinstance(answers, dict):
+        raise ValueError("answers: the screening answers must be a JSON object")
+    outcome, flags = outcome_of_answers(answers, str(values.get("outcome")))
+    return {**values, "outcome": outcome.value, "flags": list(flags)}
 
 
 def table_columns() -> dict[str, list[str]]:

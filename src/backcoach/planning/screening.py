@@ -140,6 +140,32 @@ def evaluate_screening(answers: Mapping[str, bool]) -> ScreeningResult:
     return ScreeningResult(Outcome.CLEAR, flags, CLEAR_MESSAGE)
 
 
+SEVERITY = (Outcome.CLEAR, Outcome.SEE_DOCTOR, Outcome.EMERGENCY)
+
+
+def outcome_of_answers(
+    answers: Mapping[str, object], recorded: str
+) -> tuple[Outcome, tuple[str, ...]]:
+    """The outcome and flags a stored screen's answers call for (e.g. on import).
+
+    Only yes answers to known questions count (a screen from another question list may lack
+    some or have others); the outcome is never less serious than those answers say, whatever
+    was recorded, and a recorded outcome more serious than the answers is kept.
+    """
+    if not all(isinstance(value, bool) for value in answers.values()):
+        raise InputError("Screening answers must be yes/no (true/false).")
+    flags = tuple(q.id for q in QUESTIONS if answers.get(q.id) is True)
+    categories = {question(flag).category for flag in flags}
+    if Category.EMERGENCY in categories:
+        computed = Outcome.EMERGENCY
+    elif Category.SEE_DOCTOR in categories:
+        computed = Outcome.SEE_DOCTOR
+    else:
+        computed = Outcome.CLEAR
+    stored = Outcome(recorded) if recorded in set(Outcome) else Outcome.CLEAR
+    return max(computed, stored, key=SEVERITY.index), flags
+
+
 def doctor_caution() -> str:
     """The doctor caution shown before the screen (the catalog's text when available)."""
     return load_catalog().doctor_caution
