@@ -10,8 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from backcoach.errors import ConfigError
 
@@ -28,10 +31,25 @@ class AppPaths:
     @property
     def sqlite_path(self) -> Path | None:
         """The journal file when the journal is SQLite on disk, else None."""
-        prefix = "sqlite:///"
-        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
-            return Path(self.database_url[len(prefix) :])
+        try:
+            url = make_url(self.database_url)
+        except ArgumentError:
+            return None  # opening the journal says what is wrong with the URL
+        return sqlite_file(url)
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file a SQLite URL names (``uri=true`` file: URIs included); None for in-memory
+    databases and other back ends."""
+    if url.get_backend_name() != "sqlite":
         return None
+    database = url.database or ""
+    uri = str(url.query.get("uri", "")).lower() in {"true", "1"}
+    if uri and database.startswith("file:"):
+        database = urlsplit(database).path
+    if database in {"", ":memory:"} or str(url.query.get("mode", "")) == "memory":
+        return None
+    return Path(database)
 
 
 def resolve_paths(environ: dict[str, str] | None = None) -> AppPaths:

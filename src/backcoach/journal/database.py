@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from backcoach.config import sqlite_file
 from backcoach.errors import JournalError
 
 DEFAULT_BUSY_TIMEOUT_SECONDS = 5.0
@@ -63,14 +64,9 @@ def parse_location(database_url: str) -> JournalLocation:
         ) from error
     if url.get_backend_name() != "sqlite":
         return JournalLocation(url=url, sqlite_path=None, read_only=False)
-    database = url.database or ""
     uri = str(url.query.get("uri", "")).lower() in {"true", "1"}
     read_only = uri and str(url.query.get("mode", "")) == "ro"
-    if uri and database.startswith("file:"):
-        database = database[len("file:") :].split("?", 1)[0]
-    if database in {"", ":memory:"} or str(url.query.get("mode", "")) == "memory":
-        return JournalLocation(url=url, sqlite_path=None, read_only=read_only)
-    return JournalLocation(url=url, sqlite_path=Path(database), read_only=read_only)
+    return JournalLocation(url=url, sqlite_path=sqlite_file(url), read_only=read_only)
 
 
 def create_journal_engine(
