@@ -17,26 +17,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backcoach.analysis.engine import ANALYSIS
 from backcoach.analysis.footage import (
     AVOIDED_OF_FOLDER,
     EXERCISE_OF_FOLDER,
     movement_of_folder,
     read_manifest,
 )
+from backcoach.analysis.recognize import same_movement
 from backcoach.analysis.report import AnalysisReport, HoldRecord
-from backcoach.analysis.runner import analyze_frames, limit_fps
+from backcoach.analysis.runner import analyze_frames, limit_fps, prepare_frames
 from backcoach.pose.frame import PoseFrame
 
 ROOT = Path(__file__).resolve().parents[1]
 FOOTAGE = ROOT.parent / "shared" / "footage"
-FPS = 15.0  # the analyzers are tuned at this rate; the tests use it too
-MAX_WIDTH = 640  # frames are shrunk to this width before the pose model, as in the tests
+FPS = ANALYSIS.fps  # the rate every analysis runs at; the tests use it too
+MAX_WIDTH = ANALYSIS.max_width  # frames are shrunk to this width before the pose model
 HOLD_TOLERANCE = 0.5
 
 
@@ -59,6 +62,7 @@ class Truth:
     source: str  # "manifest high", "manifest medium", "frames" (established here), ...
     holds: tuple[TruthHold, ...] | None = None
     note: str = ""
+    first_rep_end: float | None = None  # avoided movements: when a coach could first say so
 
     @property
     def clear(self) -> bool:
@@ -144,6 +148,88 @@ TRUTH: dict[str, Truth] = {
         note="cow ~5.5-8.5 s, cat ~10-12.7 s, cow from ~14.7 s; each position counted "
         "(cat-cow's author)",
     ),
+    "Hpy2GitHub__merged-exercise__up-dog.mp4": Truth(
+        None,
+        "frames",
+        note="look-alike: two upward dogs from a plank (tops 2.0-5.9 and 10.5-14.1 s), thighs "
+        "and pelvis off the floor; a dissolve at 8.55 s",
+    ),
+    "Deepasuresh67__AdaptX--Adaptive-Exercise-System-for-Personalized-Recovery-Well-being__"
+    "pelvic_tilt.mp4": Truth(
+        None,
+        "frames",
+        (TruthHold(0.0, 29.72),),
+        note="in the start position from the first frame to the end card (29.76 s); a hip "
+        "close-up from 17.9 s, where she is taken not to move",
+    ),
+    "Hpy2GitHub__merged-exercise__knee-to-chest-stretch.mp4": Truth(
+        2,
+        "frames",
+        (TruthHold(1.5, 6.25, "left"), TruthHold(9.6, 14.3, "left")),
+        note="her left knee both times (the far leg in both views), other leg straight; a "
+        "dissolve at 8.3 s",
+    ),
+    "Hpy2GitHub__merged-exercise__lower-trunk-rotation.mp4": Truth(
+        4,
+        "frames",
+        note="four rolls, two to each side (1.6-4.9 left, 5.9-9.8 right, 10.4-13.7 left, "
+        "14.4-17.3 right); the rolls away from the camera are clear only in a pixel trace",
+    ),
+    "amithcabraal__atc-40x40-28__spinal-twist.mp4": Truth(
+        None,
+        "frames",
+        note="one single-knee twist pulled across by hand, filmed from four angles (cuts 7.12, "
+        "11.2, 18.28 s): no shot shows a whole out-and-back, so no count",
+    ),
+    "vincentbrouillard777-cmd__pwa-renforcement__bird-dog.mp4": Truth(
+        6,
+        "frames",
+        note="six alternating opposite arm and leg extensions 15.8-49.2 s; setting up 4-15 s "
+        "and kneeling to talk after 49.2 s",
+    ),
+    "Hpy2GitHub__merged-exercise__bird-dog.mp4": Truth(
+        8, "frames", note="eight alternating extensions, four on each side of a dissolve at 11.2 s"
+    ),
+    "Goondoc08__Chloe-Workout__bird-dog.mp4": Truth(
+        1, "frames", note="right arm with left leg, extended 1.2-2.9 s"
+    ),
+    "Goondoc08__Chloe-Workout__cat-cow.mp4": Truth(
+        3,
+        "frames, medium",
+        note="cat from the first frame (deepening to 2.0 s), cow ~2.6-4.7 s, cat ~5.5 s to the "
+        "end; 2 if a cat under way at the start does not count",
+    ),
+    "BloomFit__BloomFit__pelvic_tilt.mp4": Truth(
+        12,
+        "frames, medium",
+        note="small low-back tilts on all fours, six hollow and six rounded, one cycle every "
+        "~3.1 s (checked with a pixel-change trace); 6 if the hollow end is judged neutral",
+    ),
+    "Hpy2GitHub__merged-exercise__band-alternating-leg-raise.mp4": Truth(
+        None,
+        "frames",
+        note="sixteen alternating straight-leg raises in two shots (a dissolve at 9.7 s)",
+        first_rep_end=2.8,
+    ),
+    "Hpy2GitHub__merged-exercise__leg-pull-in.mp4": Truth(
+        None,
+        "frames",
+        note="six knee tucks with the legs pushed out low, feet never down; dissolve at 10.4 s",
+        first_rep_end=3.0,
+    ),
+    "Hpy2GitHub__merged-exercise__oblique-crunch.mp4": Truth(
+        None,
+        "frames",
+        note="six twisting crunches (up 0.5-2.1, 3.0-4.8, 5.3-7.2, 8.0-9.8, 10.2-12.2, "
+        "12.9-14.5 s); dissolve at 7.55 s",
+        first_rep_end=2.15,
+    ),
+    "Hpy2GitHub__merged-exercise__superman.mp4": Truth(
+        None, "frames", note="look-alike: six arm-and-leg lifts lying face down"
+    ),
+    "Hpy2GitHub__merged-exercise__forearm-plank.mp4": Truth(
+        None, "frames", note="look-alike: two forearm-plank holds (0.9-5.9, 7.8-12.5 s)"
+    ),
 }
 
 
@@ -151,9 +237,11 @@ TRUTH: dict[str, Truth] = {
 class ClipResult:
     file: str
     movement: str
+    source: str
     analysed_as: str
     truth: Truth | None
     found_reps: int = 0
+    sure_reps: int = 0
     found_holds: list[HoldRecord] = field(default_factory=list)
     hold_errors: list[float | None] = field(default_factory=list)
     hold_count_ok: bool | None = None
@@ -169,14 +257,32 @@ class ClipResult:
             return None
         return self.found_reps - self.truth.reps
 
+    @property
+    def sure_error(self) -> int | None:
+        if self.truth is None or self.truth.reps is None or self.error:
+            return None
+        return self.sure_reps - self.truth.reps
+
+    @property
+    def warned_right(self) -> bool | None:
+        """Avoided-movement clips: warned about their movement; all others: not warned."""
+        if self.error:
+            return None
+        expected = AVOIDED_OF_FOLDER.get(self.movement)
+        if expected is None:
+            return not self.avoided
+        return any(same_movement(code, expected) for code in self.avoided)
+
     def to_dict(self) -> dict[str, Any]:
         truth = self.truth
         return {
             "file": self.file,
             "movement": self.movement,
+            "source": self.source,
             "analysed_as": self.analysed_as,
             "expected_reps": None if truth is None else truth.reps,
             "found_reps": self.found_reps,
+            "sure_reps": self.sure_reps,
             "rep_error": self.rep_error,
             "expected_holds": None
             if truth is None or truth.holds is None
@@ -230,86 +336,127 @@ def match_holds(truth: tuple[TruthHold, ...], found: list[HoldRecord]) -> list[f
     return errors
 
 
-def evaluate_clip(row: dict[str, str], footage: Path, landmarks_dir: Path | None) -> ClipResult:
-    from backcoach.analysis.recognize import recognize, same_movement
+def evaluate_frames(row: dict[str, str], frames: list[PoseFrame]) -> ClipResult:
+    """Score one clip's analysis and recognition against its truth."""
+    from backcoach.analysis.recognize import recognize
 
-    video = footage / row["file"]
+    name = Path(row["file"]).name
     movement = row["movement"]
     exercise = EXERCISE_OF_FOLDER.get(movement, "auto")
-    result = ClipResult(video.name, movement, exercise, TRUTH.get(video.name))
+    result = ClipResult(name, movement, row["source_repo"], exercise, TRUTH.get(name))
     started = time.monotonic()
     try:
-        frames = load_frames(video, landmarks_dir)
-        report: AnalysisReport = analyze_frames(frames, exercise, source=str(video))
-        recognition = recognize(frames)
+        report: AnalysisReport = analyze_frames(frames, exercise, source=name)
+        recognition = recognize(prepare_frames(frames))
     except Exception as error:  # one clip's failure is reported, not fatal
         result.error = f"{type(error).__name__}: {error}"
         result.seconds = time.monotonic() - started
         return result
     result.seconds = time.monotonic() - started
     result.found_reps = len(report.reps)
+    result.sure_reps = len(report.sure_reps)
     result.found_holds = list(report.holds)
     result.avoided = sorted({w.code for w in report.avoided})
-    truth_movement = movement_of_folder(movement)
     result.recognized = recognition.movement_id
-    result.recognized_ok = same_movement(recognition.movement_id, truth_movement)
+    result.recognized_ok = same_movement(recognition.movement_id, movement_of_folder(movement))
     if result.truth is not None and result.truth.holds is not None:
         result.hold_errors = match_holds(result.truth.holds, result.found_holds)
         result.hold_count_ok = len(result.found_holds) == len(result.truth.holds)
     return result
 
 
-def _share(clips: list[ClipResult]) -> str:
-    """How many of the clips got an avoided-movement warning, as "warned/total"."""
-    return f"{sum(bool(r.avoided) for r in clips)}/{len(clips)}"
+# -- figures -------------------------------------------------------------------------------
 
 
-def summarize(results: list[ClipResult]) -> dict[str, Any]:
-    def counts(items: list[ClipResult]) -> dict[str, Any]:
-        errors = [r.rep_error for r in items if r.rep_error is not None]
-        n = len(errors)
-        return {
-            "clips": n,
-            "exact_rate": round(sum(e == 0 for e in errors) / n, 3) if n else None,
-            "mean_abs_error": round(sum(abs(e) for e in errors) / n, 3) if n else None,
-            "off_by_one_rate": round(sum(abs(e) == 1 for e in errors) / n, 3) if n else None,
-        }
+def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95 % Wilson score interval of a proportion (sound for small n and for 0 % or 100 %)."""
+    if n == 0:
+        return None
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (round(max(0.0, centre - half), 3), round(min(1.0, centre + half), 3))
 
-    timed = [e for r in results for e in r.hold_errors]
-    measured = [e for e in timed if e is not None]
-    avoided_clips = [r for r in results if r.movement in AVOIDED_OF_FOLDER]
-    seven_clips = [r for r in results if r.movement in EXERCISE_OF_FOLDER]
-    other_clips = [r for r in results if r.movement == "other"]
-    recognized = [r for r in results if r.recognized_ok is not None]
+
+def rate(hits: int, n: int) -> dict[str, Any]:
     return {
-        "clips": len(results),
-        "failed": [r.file for r in results if r.error],
-        "counts_all": counts(results),
-        "counts_clear": counts([r for r in results if r.truth is not None and r.truth.clear]),
-        "hold_counts_right": f"{sum(bool(r.hold_count_ok) for r in results)}/"
-        f"{sum(r.hold_count_ok is not None for r in results)}",
-        "holds_timed": len(timed),
-        "holds_found": len(measured),
-        "holds_within_tolerance": sum(e <= HOLD_TOLERANCE for e in measured),
-        "hold_mean_abs_error": round(sum(measured) / len(measured), 3) if measured else None,
-        "recognition_accuracy": round(
-            sum(bool(r.recognized_ok) for r in recognized) / len(recognized), 3
-        )
-        if recognized
-        else None,
-        "avoided_clips_warned": _share(avoided_clips),
-        "seven_clips_falsely_warned": _share(seven_clips),
-        "other_clips_warned": _share(other_clips),
+        "hits": hits,
+        "n": n,
+        "rate": round(hits / n, 3) if n else None,
+        "ci95": wilson(hits, n),
     }
 
 
-def _counts(c: dict[str, Any]) -> str:
-    if not c["clips"]:
-        return "none"
-    return (
-        f"{c['clips']} clips, exact {c['exact_rate']:.0%}, mean absolute error "
-        f"{c['mean_abs_error']:.2f}, off by one {c['off_by_one_rate']:.0%}"
-    )
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 3)
+
+
+def figures(clips: list[ClipResult]) -> dict[str, Any]:
+    """Counts, holds, warnings and recognition over a group of clips."""
+    counted = [r for r in clips if r.rep_error is not None]
+    timed = [e for r in clips for e in r.hold_errors]
+    measured = [e for e in timed if e is not None]
+    warned = [r for r in clips if r.warned_right is not None]
+    avoided = [r for r in warned if r.movement in AVOIDED_OF_FOLDER]
+    others = [r for r in warned if r.movement not in AVOIDED_OF_FOLDER]
+    recognized = [r for r in clips if r.recognized_ok is not None]
+    return {
+        "clips": len(clips),
+        "exact_count": rate(sum(r.rep_error == 0 for r in counted), len(counted)),
+        "off_by_one": rate(sum(abs(r.rep_error or 0) == 1 for r in counted), len(counted)),
+        "holds_found": rate(len(measured), len(timed)),
+        "hold_error_median": percentile(measured, 50),
+        "hold_error_p95": percentile(measured, 95),
+        "warning_recall": rate(sum(bool(r.warned_right) for r in avoided), len(avoided)),
+        "false_warnings": rate(sum(not r.warned_right for r in others), len(others)),
+        "recognition": rate(sum(bool(r.recognized_ok) for r in recognized), len(recognized)),
+    }
+
+
+def abstention(clips: list[ClipResult]) -> dict[str, int]:
+    """What leaving "not sure" reps uncounted did, clip by clip, against the truth."""
+    counted = [r for r in clips if r.rep_error is not None and r.sure_error is not None]
+    return {
+        "clips_with_a_count": len(counted),
+        "clips_with_unsure_reps": sum(r.sure_reps < r.found_reps for r in counted),
+        "replaced_an_error": sum(r.rep_error != 0 and r.sure_error == 0 for r in counted),
+        "cost_a_right_answer": sum(r.rep_error == 0 and r.sure_error != 0 for r in counted),
+        "exact_all_reps": sum(r.rep_error == 0 for r in counted),
+        "exact_sure_reps_only": sum(r.sure_error == 0 for r in counted),
+    }
+
+
+def group_of(result: ClipResult) -> str:
+    """The row of the per-movement table a clip belongs to."""
+    if result.movement in EXERCISE_OF_FOLDER:
+        return EXERCISE_OF_FOLDER[result.movement]
+    if result.movement in AVOIDED_OF_FOLDER:
+        return AVOIDED_OF_FOLDER[result.movement]
+    return "look-alikes"
+
+
+def summarize(results: list[ClipResult]) -> dict[str, Any]:
+    groups: dict[str, list[ClipResult]] = {}
+    for r in results:
+        groups.setdefault(group_of(r), []).append(r)
+    clear = [r for r in results if r.truth is not None and r.truth.clear]
+    return {
+        "clips": len(results),
+        "failed": [r.file for r in results if r.error],
+        "overall": figures(results),
+        "clearly_counted": figures(clear),
+        "by_movement": {name: figures(clips) for name, clips in sorted(groups.items())},
+        "abstention": abstention(results),
+    }
+
+
+# -- Markdown ----------------------------------------------------------------------------
 
 
 def _short(name: str) -> str:
@@ -323,10 +470,41 @@ def _fmt(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def markdown_table(results: list[ClipResult], summary: dict[str, Any]) -> str:
+def _rate(r: dict[str, Any]) -> str:
+    if not r["n"]:
+        return ""
+    low, high = r["ci95"]
+    return f"{r['hits']}/{r['n']} ({r['rate']:.0%}; {low:.0%}-{high:.0%})"
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def movement_table(summary: dict[str, Any], title: str = "all clips") -> str:
     lines = [
-        "| clip | movement | analysed as | reps expected | reps found | error | holds (s) "
-        "expected | holds (s) found | hold error (s) | recognised | avoided warnings | truth |",
+        f"| movement ({title}) | clips | exact count | off by one | hold error median / p95 (s) "
+        "| warned (avoided movements) | falsely warned | recognised |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    rows = [*summary["by_movement"].items(), ("**all**", summary["overall"])]
+    for name, f in rows:
+        holds = ""
+        if f["hold_error_median"] is not None:
+            holds = f"{_seconds(f['hold_error_median'])} / {_seconds(f['hold_error_p95'])}"
+        lines.append(
+            f"| {name} | {f['clips']} | {_rate(f['exact_count'])} | {_rate(f['off_by_one'])} | "
+            f"{holds} | {_rate(f['warning_recall'])} | {_rate(f['false_warnings'])} | "
+            f"{_rate(f['recognition'])} |"
+        )
+    return "\n".join(lines)
+
+
+def clip_table(results: list[ClipResult]) -> str:
+    lines = [
+        "| clip | movement | analysed as | reps expected | reps found (not sure) | error | "
+        "holds (s) expected | holds (s) found | hold error (s) | recognised | avoided warnings "
+        "| truth |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -346,43 +524,34 @@ def markdown_table(results: list[ClipResult], summary: dict[str, Any]) -> str:
         recognized = (
             "" if r.recognized is None else f"{r.recognized} {'ok' if r.recognized_ok else 'WRONG'}"
         )
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    _short(r.file),
-                    r.movement,
-                    r.analysed_as,
-                    _fmt(None if truth is None else truth.reps),
-                    "failed" if r.error else str(r.found_reps),
-                    _fmt(r.rep_error),
-                    expected_holds,
-                    found_holds,
-                    hold_errors,
-                    recognized,
-                    ", ".join(r.avoided),
-                    "" if truth is None else truth.source,
-                ]
-            )
-            + " |"
-        )
-    s = summary
-    lines += [
-        "",
-        f"- Clips: {s['clips']} (failed: {len(s['failed'])})",
-        f"- Rep counts, all clips with a count: {_counts(s['counts_all'])}",
-        f"- Rep counts, clearly counted clips (manifest high or counted from frames): "
-        f"{_counts(s['counts_clear'])}",
-        f"- Clips with the right number of holds: {s['hold_counts_right']}",
-        f"- Timed holds: {s['holds_found']}/{s['holds_timed']} found, "
-        f"{s['holds_within_tolerance']} within {HOLD_TOLERANCE} s, "
-        f"mean absolute error {s['hold_mean_abs_error']} s",
-        f"- Recognition accuracy: {s['recognition_accuracy']}",
-        f"- Avoided-movement clips warned: {s['avoided_clips_warned']}; the seven's clips "
-        f"falsely warned: {s['seven_clips_falsely_warned']}; look-alike clips warned: "
-        f"{s['other_clips_warned']}",
-    ]
+        unsure = r.found_reps - r.sure_reps
+        found = "failed" if r.error else f"{r.found_reps}" + (f" ({unsure})" if unsure else "")
+        cells = [
+            _short(r.file),
+            r.movement,
+            r.analysed_as,
+            _fmt(None if truth is None else truth.reps),
+            found,
+            _fmt(r.rep_error),
+            expected_holds,
+            found_holds,
+            hold_errors,
+            recognized,
+            ", ".join(r.avoided),
+            "" if truth is None else truth.source,
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def abstention_lines(a: dict[str, int]) -> str:
+    return (
+        f"- Reps the camera was not sure of: {a['clips_with_unsure_reps']} of "
+        f"{a['clips_with_a_count']} counted clips had some. Leaving them uncounted replaced an "
+        f"error on {a['replaced_an_error']} clip(s) and cost a right answer on "
+        f"{a['cost_a_right_answer']}; exact counts: {a['exact_all_reps']} counting every rep, "
+        f"{a['exact_sure_reps_only']} counting only the sure ones."
+    )
 
 
 def truth_notes(results: list[ClipResult]) -> str:
@@ -398,13 +567,13 @@ DOC_START = "<!-- evaluation:start -->"
 DOC_END = "<!-- evaluation:end -->"
 
 
-def write_docs(path: Path, table: str, notes: str, landmarks: bool) -> None:
+def write_docs(path: Path, body: str, landmarks: bool) -> None:
     """Replace the generated part of the evaluation page (between the markers)."""
     source = "saved landmarks" if landmarks else "the pose model run by the script"
     block = (
         f"{DOC_START}\n_Generated by `bench/evaluate.py` from {source} (MediaPipe BlazePose "
-        f"full, {FPS:g} frames a second, frames at most {MAX_WIDTH} px wide)._\n\n{table}\n\n"
-        f"Where the truth comes from:\n\n{notes}\n{DOC_END}"
+        f"full, {FPS:g} frames a second, frames at most {MAX_WIDTH} px wide)._\n\n{body}\n"
+        f"{DOC_END}"
     )
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if DOC_START in text and DOC_END in text:
@@ -416,6 +585,12 @@ def write_docs(path: Path, table: str, notes: str, landmarks: bool) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def evaluate_all(
+    rows: list[dict[str, str]], frames: dict[str, list[PoseFrame]]
+) -> list[ClipResult]:
+    return [evaluate_frames(row, frames[row["file"]]) for row in rows]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--footage", type=Path, default=FOOTAGE, help="footage folder")
@@ -423,8 +598,13 @@ def main(argv: list[str] | None = None) -> int:
         "--landmarks-dir", type=Path, help="saved landmarks (<clip file name>.json) to use"
     )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
-    parser.add_argument("--docs", type=Path, help="write the table into this Markdown page")
+    parser.add_argument("--docs", type=Path, help="write the tables into this Markdown page")
     parser.add_argument("--only", help="evaluate only clips whose file name contains this")
+    parser.add_argument(
+        "--loso",
+        action="store_true",
+        help="also choose the tuned constants with each source left out (leave-one-source-out)",
+    )
     args = parser.parse_args(argv)
     rows = read_manifest(args.footage / "manifest.csv")
     if not rows:
@@ -432,20 +612,47 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.only:
         rows = [row for row in rows if args.only in row["file"]]
-    results = []
+    frames: dict[str, list[PoseFrame]] = {}
     for row in rows:
-        result = evaluate_clip(row, args.footage, args.landmarks_dir)
-        print(f"{result.file}: {result.found_reps} reps {result.error}", file=sys.stderr)
-        results.append(result)
+        frames[row["file"]] = load_frames(args.footage / row["file"], args.landmarks_dir)
+        print(f"posed {row['file']}", file=sys.stderr)
+    results = evaluate_all(rows, frames)
     summary = summarize(results)
-    table = markdown_table(results, summary)
-    print(table)
-    document = {"summary": summary, "clips": [r.to_dict() for r in results]}
+    document: dict[str, Any] = {"summary": summary, "clips": [r.to_dict() for r in results]}
+    body = [
+        "### Per movement, constants as chosen on all the footage (in-sample)",
+        "",
+        movement_table(summary),
+        "",
+        abstention_lines(summary["abstention"]),
+    ]
+    if args.loso:
+        from constants import leave_one_source_out, loso_lines
+
+        loso = leave_one_source_out(rows, frames, lambda: evaluate_all(rows, frames))
+        document["leave_one_source_out"] = loso["summary"]
+        document["chosen_constants"] = loso["chosen"]
+        loso_results = loso["results"]
+        body += [
+            "",
+            "### Per movement, leave-one-source-out",
+            "",
+            "Each source's clips scored with the constants chosen without that source "
+            "(`bench/constants.py`):",
+            "",
+            movement_table(summarize(loso_results), "each source held out"),
+            "",
+            loso_lines(loso),
+        ]
+    body += ["", "### Clip by clip", "", clip_table(results), "", "Where the truth comes from:"]
+    body += ["", truth_notes(results)]
+    text = "\n".join(body)
+    print(text)
     print(json.dumps(summary, indent=2))
     if args.json:
         args.json.write_text(json.dumps(document, indent=2), encoding="utf-8")
     if args.docs:
-        write_docs(args.docs, table, truth_notes(results), args.landmarks_dir is not None)
+        write_docs(args.docs, text, args.landmarks_dir is not None)
     return 0
 
 

@@ -60,6 +60,12 @@ def avoided_message(info: AvoidedInfo) -> str:
     return f"This looks like a {info.name.lower()}: {reason[0].lower()}{reason[1:]}."
 
 
+# Full repetitions seen before the warning: one, so the person hears it after the first.
+REPETITIONS_TO_WARN = 1
+# A single knee tuck and stretch is also how people move between positions (into a
+# table-top and out of it), so a leg pull-in is told only by its second repetition.
+TUCKS_TO_WARN = 2
+LEG_HELD = 3.0  # seconds a straight leg held high counts as a leg lift
 CURL_ENTER = 0.2  # trunk rise above its usual level: curled up
 CURL_EXIT = 0.1
 TRUNK_ABOVE_LEVEL = 0.15  # and the trunk itself risen above level
@@ -226,7 +232,7 @@ class AvoidedMovementDetector:
         self._knee_angles.append(sharpest_knee_angle(frame))
         self._knee_angles = self._knee_angles[-60:]
         cycles = self.sit_up.recent(time, self.window)
-        if cycles >= 2:
+        if cycles >= REPETITIONS_TO_WARN:
             knees = [a for a in self._knee_angles if math.isfinite(a)]
             straight = bool(knees) and sorted(knees)[len(knees) // 2] > 150
             movement = "straight-leg-sit-up" if straight else "bent-leg-sit-up"
@@ -252,9 +258,10 @@ class AvoidedMovementDetector:
                 self._leg_high_since = time
         else:
             self._leg_high_since = None
-        held = self._leg_high_since is not None and time - self._leg_high_since >= 3.0
+        held = self._leg_high_since is not None and time - self._leg_high_since >= LEG_HELD
         tucks = self.tuck.recent(time, TUCK_WINDOW)
-        if self.leg_lift.recent(time, self.window) >= 2 or held or tucks >= 2:
+        lifts = self.leg_lift.recent(time, self.window)
+        if lifts >= REPETITIONS_TO_WARN or tucks >= TUCKS_TO_WARN or held:
             return self._report("leg-lift", time)
         return []
 

@@ -39,6 +39,7 @@ from backcoach.pose.landmarks import BODY_PARTS
 
 # A frame gap longer than this (seconds) inside the stream is treated like a cut.
 MAX_FRAME_GAP = 0.6
+JUMP_RATE = 10.0  # frames a second down to which CutDetector's ``jump`` applies as it is
 
 
 class Resettable:
@@ -481,12 +482,12 @@ class CutDetector:
         prev, self._prev = self._prev, frame
         if prev is None:
             return False
-        cut = bool(gap) or self._jumped(prev, frame)
+        cut = bool(gap) or self._jumped(prev, frame, time - prev.timestamp)
         if cut:
             self.cuts.append(time)
         return cut
 
-    def _jumped(self, prev: PoseFrame, cur: PoseFrame) -> bool:
+    def _jumped(self, prev: PoseFrame, cur: PoseFrame, dt: float) -> bool:
         size_a, size_b = self.body_size(prev), self.body_size(cur)
         if size_a is None or size_b is None:
             return False
@@ -498,9 +499,12 @@ class CutDetector:
         moves = moves[np.isfinite(moves)]
         if moves.size < 4:
             return False
-        # The smallest moves decide: a cut moves even the landmarks that were still.
+        # The smallest moves decide: a cut moves even the landmarks that were still. A body
+        # moves further between frames that are further apart, so the jump allowed grows with
+        # the time between them (``jump`` is for frames 1/10 s apart, or closer).
         quiet = float(np.sort(moves)[moves.size // 4])
-        return quiet / min(size_a, size_b) > self.jump
+        allowed = self.jump * max(1.0, dt * JUMP_RATE)
+        return quiet / min(size_a, size_b) > allowed
 
     def reset(self) -> None:
         self._prev = None

@@ -12,8 +12,10 @@ exercise:
 - Form warnings are given only once the person has been seen in the exercise's start
   position, never while they are still getting down to the floor.
 - Each rep and hold carries a confidence: the share of its frames in which the camera saw the
-  parts the exercise is judged by, from a view that shows the movement. Below
-  ``report.SURE_CONFIDENCE`` it is reported as "not sure" instead of being counted as done.
+  parts the exercise is judged by. Below ``report.SURE_CONFIDENCE`` it is reported as "not
+  sure" instead of being counted as done. (Judging the camera's view as well, side or oblique
+  for these exercises, was tried: on the footage it left right counts unsure and caught no
+  wrong one, since the analyzers measure in 3-D; ``bench/evaluate.py`` reports both.)
 """
 
 from __future__ import annotations
@@ -57,13 +59,6 @@ START_POSITION: dict[str, Position] = {
     "bird-dog": Position.QUADRUPED,
     "cat-cow": Position.QUADRUPED,
 }
-# Views from which a rep of the exercise can be judged. All seven move in the body's own
-# (sagittal) plane, which a camera in front of or behind the person sees edge-on; the knee
-# roll moves sideways and shows from the feet as well as from the side.
-JUDGING_VIEWS: dict[str, frozenset[View]] = {
-    exercise: frozenset({View.SIDE, View.OBLIQUE}) for exercise in START_POSITION
-}
-JUDGING_VIEWS["roll-and-stretch"] = frozenset({View.SIDE, View.OBLIQUE, View.FRONT})
 _QUALITY_SECONDS = 120.0  # how far back per-frame quality is kept to score a rep or hold
 
 
@@ -218,9 +213,8 @@ class AnalysisSession:
 
     def confidence_between(self, start: float, end: float) -> float:
         """Share of the frames from ``start`` to ``end`` that could judge the exercise."""
-        views = JUDGING_VIEWS.get(self.exercise_id or "", frozenset(View))
         frames = [q for q in self._quality if start - 1e-6 <= q.time <= end + 1e-6]
         if not frames:
             return 0.0
-        usable = sum(1 for q in frames if q.seen and (q.view in views or q.view is View.UNKNOWN))
+        usable = sum(1 for q in frames if q.seen)
         return round(usable / len(frames), 3)

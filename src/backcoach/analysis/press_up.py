@@ -35,6 +35,9 @@ FACE_DOWN_NOSE = 0.12  # lying face down: the nose no higher than this above the
 HOLD_STILL_SPEED = 20.0  # deg/s: the trunk moving slower than this is being held
 HOLD_TARGET = 3.0
 MIN_UP = 0.5  # an up phase shorter than this is not a rep
+# Seconds lying face down before a press-up counts: passing through on the way down from a
+# plank into an upward dog is not lying down.
+RESTING_BEFORE = 0.3
 FAST_LOWERING = 0.6  # from the top to lying in less than this: too fast
 
 
@@ -92,7 +95,7 @@ class PressUpAnalyzer(BaseAnalyzer):
         self._trunk_up = Hysteresis(TRUNK_UP, TRUNK_UP_EXIT, min_duration=0.15)
         self._legs_lifted = Hysteresis(LEGS_LIFTED, LEGS_LIFTED_EXIT, min_duration=0.25)
         # Fed 1/0: resting face down (arms the counter) and lying flat (ends a lowering).
-        self._resting = Hysteresis(1.0, 0.0, min_duration=0.3)
+        self._resting = Hysteresis(1.0, 0.0, min_duration=RESTING_BEFORE)
         self._lying = Hysteresis(1.0, 0.0, min_duration=0.1)
         self._hold = HoldTracker(min_hold=0.5, grace=0.6, label="press-up")
         self.track(self._hold)  # for the hold timer on display; reset_motion handles cuts

@@ -51,6 +51,8 @@ LEG_LIFTED = 40.0  # a straight leg this far above the floor: a leg lift
 FORWARD_FOLD = -20.0  # standing, the trunk this far below level: folded down to the toes
 HANDS_NEAR_FEET = 1.0  # torso lengths between hands and feet, measured along the floor
 TRUNK_CURL = 12.0  # shoulders this far above the hips line, lying on the back: a sit-up/crunch
+ROLL_WEIGHT = 4.0  # how strongly a share of rolled-knee frames speaks for the roll-and-stretch
+PRESENCE_FULL_SHARE = 0.5  # share of a recording in one position that counts as all of it
 ARM_ACTIVITY = 25.0  # forearms swinging through this range (deg): arm work, e.g. dead bug
 
 
@@ -157,9 +159,9 @@ def _clip(value: float) -> float:
 
 
 def _presence(share: float) -> float:
-    """How much a position's share of the recording weighs: a position held for half of it
-    weighs fully, since a recording also shows getting into position, resting and talking."""
-    return _clip(2.0 * share)
+    """How much a position's share of the recording weighs: held for ``PRESENCE_FULL_SHARE``
+    of it weighs fully, since a recording also shows getting into position, resting, talking."""
+    return _clip(share / PRESENCE_FULL_SHARE)
 
 
 class _Evidence:
@@ -249,7 +251,7 @@ class _Evidence:
         }
         self.scores["bridge"] = _clip(weight * 3.0 * bridge)
         self.scores["knees-up-stretch"] = _clip(weight * 3.0 * knee_chest)
-        self.scores["roll-and-stretch"] = _clip(weight * 4.0 * rolled)
+        self.scores["roll-and-stretch"] = _clip(weight * ROLL_WEIGHT * rolled)
         # Arm work marks none of the program's movements only while the legs show none of
         # them either (a dead bug's arms move, a twist's hand pulls the knee across).
         legs_busy = _clip(2.0 * max(bridge, knee_chest, rolled, legs_up))

@@ -1,0 +1,141 @@
+"""The analysis constants that are tuned on footage, and how they are chosen.
+
+Each constant below has a few candidate values around its default. ``choose`` scores every
+candidate configuration (the defaults, then each constant moved to each of its other values)
+on a set of clips and keeps the best, preferring the defaults on a tie. The defaults in the
+code are what ``choose`` picks on all the footage (``--loso`` prints it; change the code when
+it differs).
+
+``leave_one_source_out`` shows how well the choice carries to people and cameras it was not
+made on: for each source repository, the constants are chosen on the other sources' clips
+only, and that source's clips are scored with them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evaluate import HOLD_TOLERANCE, ClipResult, summarize
+
+
+@dataclass(frozen=True)
+class Constant:
+    module: str
+    name: str
+    values: tuple[float, ...]
+    meaning: str
+
+
+CANDIDATES: tuple[Constant, ...] = (
+    Constant("avoided", "CURL_ENTER", (0.15, 0.2, 0.25), "trunk rise above usual: a curl"),
+    Constant("avoided", "CURL_EXIT", (0.05, 0.1), "trunk rise above usual: back down"),
+    Constant("avoided", "TRUNK_ABOVE_LEVEL", (0.1, 0.15, 0.2), "trunk above level in a curl"),
+    Constant("avoided", "TUCK_WINDOW", (8.0, 12.0, 20.0), "seconds for two leg pull-ins"),
+    Constant("supine", "LEGS_DRAWN_IN", (65.0, 75.0, 85.0), "thigh-trunk angle: drawn in"),
+    Constant("supine", "LEGS_STRETCHED", (120.0, 130.0, 140.0), "hip and knee: stretched"),
+    Constant("press_up", "RESTING_BEFORE", (0.3, 0.6, 1.0), "lying down before a press-up"),
+    Constant("posture", "KNEES_UP_LYING", (1.2, 1.5, 2.0), "knees above hips, still lying"),
+    Constant("recognize", "PRESENCE_FULL_SHARE", (0.35, 0.5, 0.75), "share weighing fully"),
+    Constant("recognize", "KNEES_ROLLED", (0.4, 0.45, 0.5), "knees aside: rolled"),
+    Constant("recognize", "ROLL_WEIGHT", (2.5, 4.0, 5.5), "weight of rolled frames"),
+)
+
+Config = dict[str, float]  # "module.NAME" -> value; empty = the defaults
+
+
+def configurations() -> list[Config]:
+    configs: list[Config] = [{}]
+    for constant in CANDIDATES:
+        default = _get(constant)
+        for value in constant.values:
+            if value != default:
+                configs.append({f"{constant.module}.{constant.name}": value})
+    return configs
+
+
+def _module(name: str) -> Any:
+    return importlib.import_module(f"backcoach.analysis.{name}")
+
+
+def _get(constant: Constant) -> float:
+    return float(getattr(_module(constant.module), constant.name))
+
+
+def run_with(config: Config, evaluate: Callable[[], list[ClipResult]]) -> list[ClipResult]:
+    """Evaluate with the constants of ``config`` set, then put the defaults back."""
+    saved: dict[str, float] = {}
+    try:
+        for key, value in config.items():
+            module, name = key.split(".")
+            saved[key] = getattr(_module(module), name)
+            setattr(_module(module), name, value)
+        return evaluate()
+    finally:
+        for key, value in saved.items():
+            module, name = key.split(".")
+            setattr(_module(module), name, value)
+
+
+def clip_score(result: ClipResult) -> float:
+    """One point for each thing the clip can be right about."""
+    score = 0.0
+    if result.rep_error is not None:
+        score += result.rep_error == 0
+    measured = [e for e in result.hold_errors if e is not None]
+    if result.hold_errors:
+        score += sum(e <= HOLD_TOLERANCE for e in measured) / len(result.hold_errors)
+    if result.warned_right is not None:
+        score += result.warned_right
+    if result.recognized_ok is not None:
+        score += result.recognized_ok
+    return score
+
+
+def choose(per_config: Sequence[list[ClipResult]], keep: Sequence[int]) -> int:
+    """The configuration scoring best on the clips at ``keep`` (the first wins a tie)."""
+    totals = [sum(clip_score(results[i]) for i in keep) for results in per_config]
+    return max(range(len(totals)), key=lambda k: (totals[k], -k))
+
+
+def leave_one_source_out(
+    rows: list[dict[str, str]],
+    frames: object,
+    evaluate: Callable[[], list[ClipResult]],
+) -> dict[str, Any]:
+    configs = configurations()
+    per_config = [run_with(config, evaluate) for config in configs]
+    sources = sorted({row["source_repo"] for row in rows})
+    held_out: list[ClipResult | None] = [None] * len(rows)
+    folds = []
+    for source in sources:
+        inside = [i for i, row in enumerate(rows) if row["source_repo"] == source]
+        outside = [i for i, row in enumerate(rows) if row["source_repo"] != source]
+        best = choose(per_config, outside)
+        folds.append({"source": source, "clips": len(inside), "constants": configs[best]})
+        for i in inside:
+            held_out[i] = per_config[best][i]
+    results = [r for r in held_out if r is not None]
+    overall = choose(per_config, range(len(rows)))
+    return {
+        "results": results,
+        "summary": summarize(results),
+        "chosen": configs[overall],
+        "folds": folds,
+        "configurations": len(configs),
+    }
+
+
+def loso_lines(loso: dict[str, Any]) -> str:
+    chosen = loso["chosen"] or "the defaults in the code"
+    changed = [f for f in loso["folds"] if f["constants"]]
+    lines = [
+        f"- {loso['configurations']} candidate configurations of {len(CANDIDATES)} constants "
+        f"(`bench/constants.py`); chosen on all the footage: {chosen}.",
+        f"- {len(loso['folds'])} sources held out in turn; {len(changed)} of them would have "
+        "been analysed with constants other than the defaults:",
+    ]
+    lines += [f"  - {f['source']} ({f['clips']} clips): {f['constants']}" for f in changed]
+    return "\n".join(lines)
