@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from backcoach import jsonio
 from backcoach.config import AppPaths, resolve_paths
 from backcoach.errors import InputError, NotFoundError
 from backcoach.planning.gate import GateAction, GateDecision, day_gate
@@ -119,7 +120,7 @@ def plan_command(
 
 def _answers_from_file(path: Path) -> dict[str, bool]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = jsonio.loads(path.read_text(encoding="utf-8"), str(path))
     except FileNotFoundError as error:
         raise InputError(f"{path}: no such answers file.") from error
     except (OSError, UnicodeDecodeError) as error:

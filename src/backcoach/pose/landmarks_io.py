@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from backcoach import jsonio
 from backcoach.errors import InputError
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.track import PoseTrack
@@ -110,8 +111,7 @@ def load_landmarks(path: str | Path) -> PoseTrack:
     if source.is_dir():
         raise InputError(f"{source} is a folder, not a landmarks file")
     try:
-        with source.open("rb") as handle:
-            data = json.load(handle)
+        data = jsonio.loads(source.read_bytes(), str(source))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"{source} is not a landmarks file (not JSON)") from error
     except OSError as error:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backcoach import jsonio
 from backcoach.errors import InputError
 from backcoach.journal import migrate
 from backcoach.journal.serialize import EXPORT_FORMAT
@@ -49,7 +50,7 @@ def read_export(path: Path) -> dict[str, Any]:
     except OSError as error:
         raise InputError(f"Cannot read {path}: {error.strerror or error}.") from error
     try:
-        document = json.loads(text)
+        document = jsonio.loads(text, str(path))
     except json.JSONDecodeError as error:
         raise InputError(
             f"{path} is not valid JSON (line {error.lineno}): not a backcoach export."

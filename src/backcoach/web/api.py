@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from backcoach import jsonio
 from backcoach.errors import InputError, NotFoundError
 from backcoach.web import program, uploads
 from backcoach.web.context import context_of
@@ -15,9 +16,10 @@ router = APIRouter(prefix="/api")
 
 
 async def _json(request: Request) -> dict[str, Any]:
+    # The body is bounded by web.limits before it is read; its nesting before it is parsed.
     try:
-        data = await request.json()
-    except ValueError as error:
+        data = jsonio.loads(await request.body(), "The request body")
+    except ValueError as error:  # not JSON, or not UTF-8
         raise InputError("The request body must be JSON.") from error
     if not isinstance(data, dict):
         raise InputError("The request body must be a JSON object.")

@@ -20,6 +20,7 @@ from backcoach.web import api, live_route, outcomes, pages
 from backcoach.web.coach import WebCoach
 from backcoach.web.context import WebContext
 from backcoach.web.guard import make_guard
+from backcoach.web.limits import MAX_FORM_BYTES, BodyLimit
 from backcoach.web.live import EstimatorFactory, PlannedAnalyzerFactory, TabLock
 from backcoach.web.settings import WebSettings
 from backcoach.web.uploads import AnalysisJobs, AnalyzeFn
@@ -122,6 +123,10 @@ def create_app(
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    app.add_middleware(
+        BodyLimit,
+        limit_for=lambda path: None if path == "/api/uploads" else MAX_FORM_BYTES,
+    )
     app.include_router(pages.router)
     app.include_router(outcomes.router)
     app.include_router(api.router)
