@@ -13,7 +13,9 @@ Frames live in memory only, unless the person turned saving on.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import math
 import struct
 import time
 from collections import deque
@@ -25,6 +27,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from backcoach.analysis.engine import AnalysisSession
 from backcoach.analysis.events import Analyzer, Event
@@ -43,6 +46,7 @@ CLOSE_BUSY = 4409  # WebSocket close code for "another tab has the live coach"
 CLOSE_ORIGIN = 4403
 CLOSE_REPLACED = 4000
 STATS_WINDOW = 100  # frames the reported server time is taken over
+MAX_FRAME_PIXELS = 4_000_000  # a 2560×1440 frame fits; the page sends 320 px wide ones
 
 EstimatorFactory = Callable[[], PoseEstimator]
 AnalyzerFactory = Callable[[str], Analyzer]
@@ -51,16 +55,42 @@ PlannedAnalyzerFactory = Callable[[str, Dose | None], Analyzer]
 
 
 def decode_frame(message: bytes) -> tuple[float, RGBImage]:
-    """Split a frame message into the page's capture time (ms) and an RGB image."""
+    """Split a frame message into the page's capture time (ms) and an RGB image.
+
+    The time must be a finite number and the JPEG's size (read from its header, before any
+    decoding) at most MAX_FRAME_PIXELS.
+    """
     if len(message) <= HEADER.size:
         raise InputError("A live frame message is too short to hold an image.")
     (client_ms,) = HEADER.unpack_from(message)
+    if not math.isfinite(client_ms):
+        raise InputError("A live frame's capture time is not a number.")
+    _check_frame_size(message)
     data = np.frombuffer(message, dtype=np.uint8, offset=HEADER.size)
     bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if bgr is None:
         raise InputError("A live frame could not be decoded as an image.")
     rgb: RGBImage = np.asarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
     return float(client_ms), rgb
+
+
+def _check_frame_size(message: bytes) -> None:
+    try:
+        with Image.open(io.BytesIO(message[HEADER.size :]), formats=["JPEG"]) as picture:
+            width, height = picture.size
+    except Image.DecompressionBombError as error:
+        raise _too_large("A live frame") from error
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise InputError("A live frame could not be decoded as an image.") from error
+    if width * height > MAX_FRAME_PIXELS:
+        raise _too_large(f"A live frame of {width}×{height} pixels")
+
+
+def _too_large(what: str) -> InputError:
+    return InputError(
+        f"{what} is larger than the coach accepts "
+        f"({MAX_FRAME_PIXELS // 1_000_000} million pixels at most)."
+    )
 
 
 def encode_frame(client_ms: float, jpeg: bytes) -> bytes:
