@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from backcoach.errors import ConfigError
+from backcoach.files import make_private_dir
 
 HOME_ENV = "BACKCOACH_HOME"
 DATABASE_URL_ENV = "BACKCOACH_DATABASE_URL"
@@ -68,7 +69,7 @@ def resolve_paths(environ: dict[str, str] | None = None) -> AppPaths:
 def ensure_home(paths: AppPaths) -> None:
     """Create the data directory, with a clear message when that is impossible."""
     try:
-        paths.home.mkdir(parents=True, exist_ok=True)
+        make_private_dir(paths.home)
     except OSError as error:
         raise ConfigError(
             f"Cannot create the data directory {paths.home}: {error.strerror or error}. "

@@ -10,8 +10,8 @@ import typer
 from backcoach.errors import ConfigError
 
 SAVE_HELP = (
-    "Keep uploaded videos and live camera frames in BACKCOACH_HOME/saved "
-    "(off by default: nothing is written to disk)."
+    "Keep uploaded videos and live camera frames in BACKCOACH_HOME/saved, readable by you "
+    "only (off by default: nothing is written to disk)."
 )
 
 
@@ -34,6 +34,12 @@ def register(app: typer.Typer) -> None:
             help="Another origin (scheme://host:port) allowed to use the coach, e.g. when a "
             "reverse proxy serves it; may be repeated.",
         ),
+        allow_host: list[str] = typer.Option(
+            [],
+            "--allow-host",
+            help="A host name people use to reach the coach from other machines (e.g. "
+            "mypc.local); needed with --host 0.0.0.0; may be repeated.",
+        ),
         max_upload_mb: int = typer.Option(
             200, min=1, max=4096, help="Largest video that can be uploaded, in MB."
         ),
@@ -46,6 +52,7 @@ def register(app: typer.Typer) -> None:
         from backcoach.journal.store import JournalStore
         from backcoach.planning.settings import load_settings
         from backcoach.web.app import create_app
+        from backcoach.web.guard import allowed_hosts
         from backcoach.web.memory import limit_malloc_arenas
         from backcoach.web.settings import WebSettings
 
@@ -57,8 +64,10 @@ def register(app: typer.Typer) -> None:
             max_upload_mb=max_upload_mb,
             save_frames=save,
             allowed_origins=tuple(allow_origin),
+            allowed_hosts=tuple(allow_host),
             save_dir=paths.home / "saved",
         )
+        allowed_hosts(settings)  # refuses 0.0.0.0 without names, before anything is opened
         planning = load_settings(paths)
         catalog = load_catalog()
         store = JournalStore.from_paths(paths)

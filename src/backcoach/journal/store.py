@@ -9,7 +9,7 @@ machine's, unless ``local_tz`` is given to :meth:`JournalStore.open`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Self, TypeVar, get_args
@@ -100,12 +100,18 @@ class JournalStore:
         in use. Raises JournalError when the database cannot safely be used.
         """
         location = parse_location(database_url)
+        new_file = location.sqlite_path is not None and not location.sqlite_path.exists()
         engine = create_journal_engine(location, busy_timeout=busy_timeout)
         try:
             migrate.prepare(engine, location, script_location=script_location)
         except BaseException:
             engine.dispose()
             raise
+        if new_file and location.sqlite_path is not None:
+            # The journal is health data: its owner's only (SQLite gives its side files the
+            # same permissions). A journal that already existed keeps the ones it has.
+            with suppress(OSError):
+                location.sqlite_path.chmod(0o600)
         return cls(engine, location, local_tz)
 
     @classmethod

@@ -33,6 +33,7 @@ from backcoach.analysis.engine import AnalysisSession
 from backcoach.analysis.events import Analyzer, Event
 from backcoach.catalog.schema import Dose
 from backcoach.errors import InputError
+from backcoach.files import make_private_dir, write_private
 from backcoach.pose.estimator import PoseEstimator, RGBImage
 from backcoach.pose.frame import PoseFrame
 from backcoach.web.setup_check import SetupCheck
@@ -147,16 +148,17 @@ class LiveStats:
 
 
 class FrameSaver:
-    """Writes received frames as JPEG files; only used when the person turned saving on."""
+    """Writes received frames as JPEG files, readable by their owner only (0600 in a 0700
+    folder); only used when the person turned saving on."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory / time.strftime("live-%Y%m%d-%H%M%S")
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.directory)
         self._count = 0
 
     def save(self, message: bytes) -> None:
         self._count += 1
-        (self.directory / f"{self._count:06d}.jpg").write_bytes(message[HEADER.size :])
+        write_private(self.directory / f"{self._count:06d}.jpg", message[HEADER.size :])
 
 
 def landmarks_payload(frame: PoseFrame) -> list[list[float]] | None:

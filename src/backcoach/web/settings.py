@@ -13,14 +13,17 @@ class WebSettings:
     """How the web coach listens and what it may keep.
 
     ``allowed_origins`` adds origins (``scheme://host:port``) that may open the live WebSocket;
-    the server's own loopback origins are always allowed. ``save_frames`` keeps uploaded videos
-    in ``save_dir`` instead of deleting them right after analysis; live frames are never kept.
+    the server's own loopback origins are always allowed. ``allowed_hosts`` adds host names
+    the coach answers to; listening on every address (0.0.0.0) requires at least one.
+    ``save_frames`` keeps uploaded videos (instead of deleting them right after analysis) and
+    live camera frames in ``save_dir``, readable by their owner only; off, neither is written.
     """
 
     host: str = "127.0.0.1"
     port: int = 8000
     max_upload_mb: int = 200
     allowed_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()  # host names the coach answers to beyond loopback
     save_frames: bool = False
     save_dir: Path | None = None
     live_frame_width: int = 320
@@ -36,6 +39,6 @@ class WebSettings:
 
     def origins(self) -> frozenset[str]:
         """Every origin the live WebSocket accepts."""
-        hosts = {*LOOPBACK_HOSTS, self.host}
+        hosts = {*LOOPBACK_HOSTS, self.host, *self.allowed_hosts}
         own = {f"http://{host}:{self.port}" for host in hosts}
         return frozenset(own | set(self.allowed_origins))

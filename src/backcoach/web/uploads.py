@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from backcoach.errors import BackcoachError, InputError
+from backcoach.files import make_private_dir
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".webm", ".mkv", ".avi")
 
@@ -156,7 +157,7 @@ class AnalysisJobs:
             path.unlink(missing_ok=True)
             return
         try:
-            self._save_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(self._save_dir)  # the video itself is 0600 (a temporary file)
             target = self._save_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{job.id}{path.suffix}"
             shutil.move(str(path), target)
             job.saved_to = str(target)
