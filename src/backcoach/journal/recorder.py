@@ -112,6 +112,8 @@ class SessionRecorder:
 
     def _start_session(self, event: PlayerEvent, at: datetime) -> None:
         plan = event.plan.to_dict() if event.plan is not None else {}
+        # One person does one session at a time: one still in progress was interrupted.
+        self._store.close_interrupted_sessions()
         self._session_id = self._store.start_session(
             front_end=self._front_end, pain_before=event.pain_before, plan=plan, at=at
         )

@@ -57,6 +57,7 @@ SESSION_END_STATUSES = frozenset(get_args(row_schema.SessionStatus)) - {"in_prog
 COUNTED_BY = frozenset(get_args(row_schema.CountedBy))
 SIDES = frozenset(get_args(row_schema.Side))
 CHECKIN_LOOKBACK_DAYS = 2
+INTERRUPTED_REASON = "The session was interrupted; it is kept with what was done until then."
 
 _Row = TypeVar("_Row")
 
@@ -225,6 +226,38 @@ class JournalStore:
             session.add(row)
             session.flush()
             return row.id
+
+    def close_interrupted_sessions(self) -> list[int]:
+        """Close every session still in progress: it was interrupted (the program was killed
+        or the machine stopped), since a new one is starting. It is kept with what it held,
+        as quit at its last recorded moment; its unfinished set as stopped. Returns the ids.
+        """
+        with self._write() as session:
+            rows = session.scalars(
+                select(Session)
+                .where(Session.status == "in_progress")
+                .options(
+                    selectinload(Session.sets).selectinload(ExerciseSet.reps),
+                    selectinload(Session.pain_entries),
+                )
+            ).all()
+            for row in rows:
+                for exercise_set in row.sets:
+                    if exercise_set.status == "in_progress":
+                        exercise_set.status = "stopped"
+                        exercise_set.ended_at = max(
+                            [exercise_set.started_at, *(r.finished_at for r in exercise_set.reps)]
+                        )
+                row.status = "quit"
+                row.stop_reason = INTERRUPTED_REASON
+                row.ended_at = max(
+                    [
+                        row.started_at,
+                        *(s.ended_at or s.started_at for s in row.sets),
+                        *(p.at for p in row.pain_entries),
+                    ]
+                )
+            return [row.id for row in rows]
 
     def start_set(
         self,
