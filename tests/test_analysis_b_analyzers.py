@@ -460,3 +460,41 @@ def test_recognize_nobody_is_none() -> None:
 def test_sit_up_kinds_score_as_one_family() -> None:
     assert same_movement("straight-leg-sit-up", "bent-leg-sit-up")
     assert not same_movement("bridge", "pelvic-tilt")
+
+
+def _hidden_far_hand(script: Script, hidden: str, guess: float) -> Callable[[float], PoseFrame]:
+    """The far hand hidden behind the body: the model flags it unseen and guesses it
+    ``guess`` degrees from level (wrongly), as on a wide room camera."""
+    wrist = L.LEFT_WRIST if hidden == "left" else L.RIGHT_WRIST
+    shoulder = L.LEFT_SHOULDER if hidden == "left" else L.RIGHT_SHOULDER
+
+    def frame(t: float) -> PoseFrame:
+        base = frame_of(script(t), t)
+        world = base.world.copy()
+        world[wrist, :2] = world[shoulder, :2] + 0.55 * _dir(guess)
+        visibility = base.visibility.copy()
+        visibility[wrist] = 0.2
+        return dataclasses.replace(base, world=world, visibility=visibility)
+
+    return frame
+
+
+def test_bird_dog_counts_a_reach_over_a_hidden_supporting_hand() -> None:
+    # Right arm and left leg reach; the left (supporting) hand is hidden and guessed half-way
+    # up, which compared with the raised arm would hide the reach.
+    script = bird_dog_script([(1.0, 4.5, "right", "left"), (6.0, 9.5, "right", "left")])
+    frame = _hidden_far_hand(script, "left", guess=-35.0)
+    analyzer = BirdDogAnalyzer(stage="arm-and-leg")
+    events = [e for i in range(int(11.0 * FPS)) for e in analyzer.update(frame(i / FPS))]
+    events += analyzer.finish(11.0)
+    assert len(kinds(events, EventKind.REP_COMPLETED)) == 2
+
+
+def test_bird_dog_a_hidden_hand_guessed_high_is_no_reach() -> None:
+    # Resting on all fours; the hidden hand is guessed near level. Without a raised leg to
+    # confirm it, a guess is not a rep.
+    still = bird_dog_script([])
+    frame = _hidden_far_hand(still, "left", guess=-20.0)
+    analyzer = BirdDogAnalyzer(stage="arm-only")
+    events = [e for i in range(int(8.0 * FPS)) for e in analyzer.update(frame(i / FPS))]
+    assert not kinds(events, EventKind.REP_STARTED)

@@ -65,6 +65,7 @@ class LimbAngles:
     trunk: float
     hip_roll: float  # degrees, the left-right hip line against the floor
     hands_to_knees: float  # height between the lower hand and the lower knee, torso lengths
+    arm_seen: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def of(cls, frame: PoseFrame) -> LimbAngles:
@@ -90,25 +91,50 @@ class LimbAngles:
             trunk=elevation(hips, shoulders),
             hip_roll=elevation(w[L.RIGHT_HIP], w[L.LEFT_HIP]),
             hands_to_knees=gap,
+            arm_seen={
+                "left": bool(frame.visibility[L.LEFT_WRIST] >= 0.5),
+                "right": bool(frame.visibility[L.RIGHT_WRIST] >= 0.5),
+            },
         )
 
     def raised_arm(self) -> tuple[str, float]:
-        """The higher arm's label and a score that is >= 0 when it counts as raised."""
-        high = "left" if self.arm["left"] >= self.arm["right"] else "right"
+        """The higher arm's label and a score that is >= 0 when it counts as raised.
+
+        An arm the camera cannot see is taken for the raised one only when the opposite leg is
+        raised with it (a hidden arm's position is a guess, the leg confirms it), and when the
+        other arm is hidden the raised arm is judged by its own height alone, without
+        comparing it with a guess."""
+        seen = [
+            s for s in ("left", "right") if self.arm_seen.get(s, True) or self.leg_raised(other(s))
+        ]
+        if not seen:
+            return "left", -math.inf
+        high = max(seen, key=lambda s: self.arm[s])
+        height = self.arm[high] - ARM_RAISED
+        if other(high) not in seen:
+            return high, height
         lift = self.arm[high] - self.arm[other(high)]
-        return high, min(self.arm[high] - ARM_RAISED, lift - ARM_LIFT)
+        return high, min(height, lift - ARM_LIFT)
 
     def leg_raised(self, label: str) -> bool:
         lift = self.knee[label] - self.knee[other(label)]
         return self.knee[label] >= KNEE_RAISED and lift >= KNEE_LIFT
 
+    def _reaching_over_a_hidden_hand(self) -> bool:
+        """One arm reaches forward while the camera cannot see the other hand: that hand is
+        the one holding the body up, wherever the model guesses it to be."""
+        high, score = self.raised_arm()
+        low = other(high)
+        return score >= 0 and not self.arm_seen.get(low, True)
+
     @property
     def on_all_fours(self) -> bool:
         kneeling = min(self.knee.values()) <= -45.0
-        supported = min(self.arm.values()) <= -55.0
+        reaching = self._reaching_over_a_hidden_hand()
+        supported = min(self.arm.values()) <= -55.0 or reaching
         # Hands and knees both on the floor (a forward bend from standing has the knees
         # far above the hands).
-        on_floor = self.hands_to_knees <= HANDS_KNEES_LEVEL
+        on_floor = self.hands_to_knees <= HANDS_KNEES_LEVEL or reaching
         return abs(self.trunk) <= ON_ALL_FOURS_TRUNK and kneeling and supported and on_floor
 
 
