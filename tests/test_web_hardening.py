@@ -114,3 +114,27 @@ def test_serve_on_every_address_without_names_says_so(tmp_path: Path) -> None:
     )
     assert done.returncode != 0
     assert "--allow-host" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_a_truncated_upload_is_named_as_uploaded_never_by_its_temporary_path(
+    tmp_path: Path,
+) -> None:
+    from backcoach.web.report import analyze_upload
+    from test_web_upload import client, empty_room_video, upload_and_wait
+
+    whole = empty_room_video(tmp_path / "whole.mkv", 3.0).read_bytes()
+    clip = tmp_path / "my clip.mkv"
+    clip.write_bytes(whole[: len(whole) * 6 // 10])
+    h = make_harness(tmp_path, analyze=analyze_upload)
+    async with client(h.app) as c:
+        job = await upload_and_wait(c, clip, "&exercise=bridge")
+    h.store.close()
+    assert job["state"] == "failed"
+    assert "my clip.mkv is damaged or cut short" in job["error"]
+    assert "backcoach-upload" not in job["error"] and str(h.upload_dir) not in job["error"]

@@ -84,6 +84,11 @@ def check_video(path: Path, filename: str | None) -> None:
     raise InputError(f"{name} has no frames in it.")
 
 
+def _as_named(message: str, path: Path, filename: str) -> str:
+    """``message`` with the server's temporary file called by the name it was uploaded as."""
+    return message.replace(str(path), filename).replace(path.name, filename)
+
+
 @dataclass
 class Job:
     id: str
@@ -139,12 +144,14 @@ class AnalysisJobs:
         try:
             report = self._analyze(path, job.exercise_id, progress)
             report["source"] = job.filename  # never the temporary file's path
+            if isinstance(report.get("notes"), list):
+                report["notes"] = [_as_named(str(n), path, job.filename) for n in report["notes"]]
             job.report = report
             state = "done"
         except BackcoachError as error:
-            job.error = str(error)
+            job.error = _as_named(str(error), path, job.filename)
         except Exception as error:  # a bug must not leave the page waiting forever
-            job.error = f"The analysis failed unexpectedly: {error}"
+            job.error = _as_named(f"The analysis failed unexpectedly: {error}", path, job.filename)
         finally:
             # The file is gone (or saved) before the page hears that the job is over.
             self._dispose(job, path)
