@@ -111,13 +111,38 @@ def _with_progress(
         disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("analyse", total=1.0, visible=False)
+        lines = PlainProgress(err)
 
         def show(done: float, total: float) -> None:
-            if total >= PROGRESS_FROM_SECONDS:
+            if total < PROGRESS_FROM_SECONDS:
+                return
+            if err.is_terminal:
                 bar.update(task, completed=done, total=max(total, 1e-9), visible=True)
+            else:
+                lines.update(done, total)
 
         return analyze_video(
             video, exercise, workers=workers, max_fps=max_fps, progress=show, on_frame=hook
+        )
+
+
+class PlainProgress:
+    """Where there is no terminal to draw a bar on (a log, a pipe): a line every tenth."""
+
+    STEP = 0.1
+
+    def __init__(self, err: Console) -> None:
+        self._err = err
+        self._next = self.STEP
+
+    def update(self, done: float, total: float) -> None:
+        fraction = done / total
+        if fraction + 1e-9 < self._next:
+            return
+        while self._next <= fraction + 1e-9:
+            self._next += self.STEP
+        self._err.print(
+            f"analysing: {fraction:.0%} ({done:.0f} of {total:.0f} s of video)", highlight=False
         )
 
 
