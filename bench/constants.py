@@ -36,7 +36,9 @@ CANDIDATES: tuple[Constant, ...] = (
     Constant("avoided", "TUCK_WINDOW", (8.0, 12.0, 20.0), "seconds for two leg pull-ins"),
     Constant("supine", "LEGS_DRAWN_IN", (65.0, 75.0, 85.0), "thigh-trunk angle: drawn in"),
     Constant("supine", "LEGS_STRETCHED", (120.0, 130.0, 140.0), "hip and knee: stretched"),
-    Constant("press_up", "RESTING_BEFORE", (0.3, 0.6, 1.0), "lying down before a press-up"),
+    Constant(
+        "exercises.press_up", "RESTING_BEFORE", (0.3, 0.6, 1.0), "lying down before a press-up"
+    ),
     Constant("posture", "KNEES_UP_LYING", (1.2, 1.5, 2.0), "knees above hips, still lying"),
     Constant("recognize", "PRESENCE_FULL_SHARE", (0.35, 0.5, 0.75), "share weighing fully"),
     Constant("recognize", "KNEES_ROLLED", (0.4, 0.45, 0.5), "knees aside: rolled"),

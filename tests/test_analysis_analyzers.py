@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from backcoach.analysis.avoided import AvoidedMovementDetector
-from backcoach.analysis.bridge import BridgeAnalyzer
 from backcoach.analysis.events import Event, EventKind
-from backcoach.analysis.knees_up import KneesUpAnalyzer
-from backcoach.analysis.pelvic_tilt import PelvicTiltAnalyzer
+from backcoach.analysis.exercises.bridge import BridgeAnalyzer
+from backcoach.analysis.exercises.knees_up import KneesUpAnalyzer
+from backcoach.analysis.exercises.pelvic_tilt import PelvicTiltAnalyzer
+from backcoach.analysis.exercises.roll_and_stretch import RollAndStretchAnalyzer
 from backcoach.analysis.posture import Position, View, classify_position, classify_view
-from backcoach.analysis.roll_and_stretch import RollAndStretchAnalyzer
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 

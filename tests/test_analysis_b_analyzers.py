@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from backcoach.analysis.bird_dog import BirdDogAnalyzer
-from backcoach.analysis.cat_cow import CatCowAnalyzer
 from backcoach.analysis.events import Event, EventKind
-from backcoach.analysis.press_up import PressUpAnalyzer
+from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer
+from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
+from backcoach.analysis.exercises.press_up import PressUpAnalyzer
 from backcoach.analysis.recognize import Recognition, recognize, same_movement
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from backcoach.analysis.base import BaseAnalyzer
-from backcoach.analysis.bird_dog import BirdDogAnalyzer
-from backcoach.analysis.cat_cow import CatCowAnalyzer
 from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.exercises.base import BaseAnalyzer
+from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer
+from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
+from backcoach.analysis.exercises.press_up import PressUpAnalyzer
 from backcoach.analysis.footage import movement_of_folder
-from backcoach.analysis.press_up import PressUpAnalyzer
 from backcoach.analysis.recognize import recognize, same_movement
 from backcoach.analysis.runner import limit_fps, prepare_frames
 from backcoach.pose.frame import PoseFrame

@@ -7,14 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from backcoach.analysis.base import (
-    CutDetector,
-    HoldTracker,
-    Hysteresis,
-    RepCounter,
-    VisibilityTracker,
-)
 from backcoach.analysis.events import EventKind
+from backcoach.analysis.tools.cuts import CutDetector
+from backcoach.analysis.tools.holds import HoldTracker
+from backcoach.analysis.tools.hysteresis import Hysteresis
+from backcoach.analysis.tools.reps import RepCounter
+from backcoach.analysis.tools.visibility import VisibilityTracker
 from backcoach.pose.frame import FloatArray, PoseFrame
 
 FPS = 15.0

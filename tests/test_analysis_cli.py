@@ -195,7 +195,7 @@ def _png(path: Path) -> Path:
 
 
 def test_the_planned_dose_sets_the_bird_dog_stage_and_hold() -> None:
-    from backcoach.analysis.bird_dog import BirdDogAnalyzer
+    from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer
     from backcoach.catalog import load_catalog
 
     bird_dog = load_catalog().get("bird-dog")

@@ -148,7 +148,7 @@ def drifting(frames: list[PoseFrame], torsos_per_second: float) -> list[PoseFram
 
 @pytest.mark.parametrize("fps", [3.0, 15.0])
 def test_a_hand_held_camera_is_no_scene_cut_at_any_frame_rate(fps: float) -> None:
-    from backcoach.analysis.base import CutDetector
+    from backcoach.analysis.tools.cuts import CutDetector
 
     frames = limit_fps(drifting(crunches(12.0), torsos_per_second=1.2), fps)
     detector = CutDetector()

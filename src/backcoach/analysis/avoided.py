@@ -15,12 +15,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from backcoach.analysis.base import CutDetector, Hysteresis
 from backcoach.analysis.baseline import RunningLevel
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.measure import angle_at, sharpest_knee_angle
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
 from backcoach.analysis.supine import LegsState, SupineBody
+from backcoach.analysis.tools.cuts import CutDetector
+from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.errors import BackcoachError
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L

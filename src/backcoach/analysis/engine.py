@@ -26,11 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from backcoach.analysis.avoided import AvoidedMovementDetector
-from backcoach.analysis.base import CutDetector
 from backcoach.analysis.events import Analyzer, AnalyzerState, Event, EventKind
 from backcoach.analysis.posture import Position, PostureTracker, View
 from backcoach.analysis.registry import ANALYZERS, make_analyzer
 from backcoach.analysis.report import AnalysisReport, ReportBuilder
+from backcoach.analysis.tools.cuts import CutDetector
 from backcoach.catalog.schema import Dose
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.smoothing import LandmarkSmoother

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backcoach.analysis.avoided import AvoidedMovementDetector
-from backcoach.analysis.base import BaseAnalyzer
-from backcoach.analysis.bird_dog import BirdDogAnalyzer, LimbAngles
-from backcoach.analysis.cat_cow import CatCowAnalyzer
 from backcoach.analysis.events import EventKind
+from backcoach.analysis.exercises.base import BaseAnalyzer
+from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer, LimbAngles
+from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
+from backcoach.analysis.exercises.press_up import PressUpAnalyzer, elevation
 from backcoach.analysis.posture import Position, classify_position
-from backcoach.analysis.press_up import PressUpAnalyzer, elevation
 from backcoach.pose.frame import FloatArray, PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from backcoach.analysis.bird_dog import BirdDogAnalyzer
-from backcoach.analysis.bridge import BridgeAnalyzer
-from backcoach.analysis.cat_cow import CatCowAnalyzer
 from backcoach.analysis.events import Analyzer
-from backcoach.analysis.knees_up import KneesUpAnalyzer
-from backcoach.analysis.pelvic_tilt import PelvicTiltAnalyzer
-from backcoach.analysis.press_up import PressUpAnalyzer
-from backcoach.analysis.roll_and_stretch import RollAndStretchAnalyzer
+from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer
+from backcoach.analysis.exercises.bridge import BridgeAnalyzer
+from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
+from backcoach.analysis.exercises.knees_up import KneesUpAnalyzer
+from backcoach.analysis.exercises.pelvic_tilt import PelvicTiltAnalyzer
+from backcoach.analysis.exercises.press_up import PressUpAnalyzer
+from backcoach.analysis.exercises.roll_and_stretch import RollAndStretchAnalyzer
 from backcoach.catalog.schema import Dose
 from backcoach.errors import NotFoundError
 

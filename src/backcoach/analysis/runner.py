@@ -8,11 +8,11 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from backcoach.analysis.base import CutDetector
 from backcoach.analysis.engine import AnalysisSession
 from backcoach.analysis.events import AnalyzerState, Event
 from backcoach.analysis.registry import ANALYZERS
 from backcoach.analysis.report import AnalysisReport
+from backcoach.analysis.tools.cuts import CutDetector
 from backcoach.catalog.schema import Dose
 from backcoach.errors import InputError, NotFoundError
 from backcoach.pose.frame import PoseFrame

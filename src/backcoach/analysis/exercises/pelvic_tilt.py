@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 
-from backcoach.analysis.base import BaseAnalyzer, HoldTracker
 from backcoach.analysis.events import Event
+from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.measure import angle_at, sharpest_knee_angle
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
+from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.pose.frame import PoseFrame
 
 CANNOT_RESOLVE = (

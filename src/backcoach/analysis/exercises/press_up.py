@@ -19,8 +19,10 @@ from collections import deque
 
 import numpy as np
 
-from backcoach.analysis.base import BaseAnalyzer, HoldTracker, Hysteresis
 from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.exercises.base import BaseAnalyzer
+from backcoach.analysis.tools.holds import HoldTracker
+from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import FloatArray, PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 

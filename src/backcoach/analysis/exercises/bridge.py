@@ -7,10 +7,13 @@ degrees lying flat with the knees bent, about 180 when the body makes a straight
 
 from __future__ import annotations
 
-from backcoach.analysis.base import BaseAnalyzer, HoldTracker, Hysteresis, RepCounter
 from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.measure import angle_at
 from backcoach.analysis.posture import Position, PostureTracker, body_points
+from backcoach.analysis.tools.holds import HoldTracker
+from backcoach.analysis.tools.hysteresis import Hysteresis
+from backcoach.analysis.tools.reps import RepCounter
 from backcoach.pose.frame import PoseFrame
 
 # Positions in which a bridge cannot be happening (the count pauses).

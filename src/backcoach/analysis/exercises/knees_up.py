@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from backcoach.analysis.base import BaseAnalyzer, HoldTracker, Hysteresis
 from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.measure import angle_at
 from backcoach.analysis.posture import Position, PostureTracker, body_points
+from backcoach.analysis.tools.holds import HoldTracker
+from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 

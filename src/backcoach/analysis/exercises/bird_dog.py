@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from backcoach.analysis.base import BaseAnalyzer, HoldTracker, Hysteresis
 from backcoach.analysis.events import Event, EventKind
-from backcoach.analysis.press_up import elevation
+from backcoach.analysis.exercises.base import BaseAnalyzer
+from backcoach.analysis.exercises.press_up import elevation
+from backcoach.analysis.tools.holds import HoldTracker
+from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 

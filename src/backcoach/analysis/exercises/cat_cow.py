@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 
-from backcoach.analysis.base import BaseAnalyzer, Hysteresis
-from backcoach.analysis.bird_dog import LimbAngles
 from backcoach.analysis.events import Event, EventKind
-from backcoach.analysis.press_up import elevation
+from backcoach.analysis.exercises.base import BaseAnalyzer
+from backcoach.analysis.exercises.bird_dog import LimbAngles
+from backcoach.analysis.exercises.press_up import elevation
+from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 

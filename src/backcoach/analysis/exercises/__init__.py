@@ -1,0 +1,1 @@
+"""One analyzer per exercise of the program, each built on ``base.BaseAnalyzer``."""

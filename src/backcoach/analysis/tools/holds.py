@@ -1,0 +1,114 @@
+"""Timing a held position, with a grace period for short wobbles."""
+
+from __future__ import annotations
+
+from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.tools.hysteresis import Resettable
+
+
+class HoldTracker(Resettable):
+    """Times a held position.
+
+    Feed it ``holding`` (True, False, or None when the position cannot be judged) each frame.
+    A hold counts once the position has been held ``min_hold`` seconds (``hold_started`` is
+    then emitted, dated to when the position was first reached). Dropouts (False or None)
+    shorter than ``grace`` seconds do not break it. ``hold_ended`` carries the duration from
+    the first to the last frame in the position.
+    """
+
+    def __init__(
+        self,
+        *,
+        min_hold: float = 1.0,
+        grace: float = 0.6,
+        label: str = "hold",
+        resume_within: float = 0.0,
+    ) -> None:
+        self.min_hold = min_hold
+        self.grace = grace
+        self.label = label
+        # After a cut or time unseen, the same position on the same side seen again within
+        # this many seconds continues the hold (an edited video cutting to a close-up).
+        self.resume_within = resume_within
+        self._suspended = False
+        self.started_at: float | None = None
+        self.last_held_at: float | None = None
+        self.announced = False
+        self.side: str | None = None
+        self.holds: list[tuple[float, float, str | None]] = []
+
+    @property
+    def running(self) -> bool:
+        return self.announced
+
+    def seconds(self, time: float) -> float | None:
+        """The running hold timer for display, None when no hold is counted."""
+        if not self.announced or self.started_at is None or self.last_held_at is None:
+            return None
+        return self.last_held_at - self.started_at
+
+    def update(
+        self,
+        holding: bool | None,
+        time: float,
+        side: str | None = None,
+        since: float | None = None,
+    ) -> list[Event]:
+        """``since``: when the position was reached, if known to be earlier than ``time`` (a
+        ``Hysteresis`` confirms a change only after its minimum duration)."""
+        events: list[Event] = []
+        if self._suspended and self.last_held_at is not None and holding:
+            # After a cut: the same position on the same side soon after continues the hold.
+            self._suspended = False
+            reached = time if since is None else min(since, time)
+            if side != self.side or reached - self.last_held_at > self.resume_within:
+                events += self._end()
+        if holding and side is not None and self.side is not None and side != self.side:
+            # Switching sides without a release still ends one hold and starts another.
+            events += self._end()
+        if holding:
+            if self.started_at is None:
+                self.started_at = time if since is None else min(since, time)
+                self.side = side
+            self.last_held_at = time
+            if not self.announced and time - self.started_at + 1e-9 >= self.min_hold:
+                self.announced = True
+                events.append(
+                    Event(EventKind.HOLD_STARTED, self.started_at, side=self.side, code=self.label)
+                )
+            return events
+        if self.last_held_at is not None and time - self.last_held_at > self.grace:
+            events += self._end()
+        return events
+
+    def _end(self) -> list[Event]:
+        events: list[Event] = []
+        if self.announced and self.started_at is not None and self.last_held_at is not None:
+            duration = self.last_held_at - self.started_at
+            events.append(
+                Event(
+                    EventKind.HOLD_ENDED,
+                    self.last_held_at,
+                    side=self.side,
+                    duration=round(duration, 3),
+                    code=self.label,
+                    data={"start": round(self.started_at, 3)},
+                )
+            )
+            self.holds.append((self.started_at, self.last_held_at, self.side))
+        self.started_at = None
+        self.last_held_at = None
+        self.announced = False
+        self.side = None
+        self._suspended = False
+        return events
+
+    def finish(self, time: float) -> list[Event]:
+        return self._end()
+
+    def reset(self, time: float) -> list[Event]:
+        # A cut ends a hold unless the same position is seen again soon (resume_within).
+        if self.resume_within > 0 and self.announced:
+            self._suspended = True
+            return []
+        return self._end()
