@@ -62,6 +62,7 @@ class AnalysisReport:
     recognized: str | None = None
     confidence: float | None = None
     source: str = ""
+    problems: list[str] = field(default_factory=list)  # with the video: a damaged stretch
     events: list[Event] = field(default_factory=list)
 
     @property
@@ -104,6 +105,7 @@ class AnalysisReport:
             "warnings": [_rounded(asdict(w)) for w in self.warnings],
             "avoided_movements": sorted({w.code for w in self.avoided}),
             "notes": list(self.notes),
+            "problems": list(self.problems),
             "unseen_seconds": round(self.unseen_seconds, 2),
             "cuts": self.cuts,
         }

@@ -160,7 +160,9 @@ def analyze_video(
     )
     if len(track.frames) == 1:
         raise InputError(f"{Path(path).name} holds a single picture; analysis needs a video.")
-    return analyze_frames(track.frames, exercise_id, on_frame=on_frame, source=str(path))
+    report = analyze_frames(track.frames, exercise_id, on_frame=on_frame, source=str(path))
+    report.problems = list(track.problems)
+    return report
 
 
 def refuse_several_people(path: str | Path) -> None:

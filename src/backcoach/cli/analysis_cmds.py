@@ -4,7 +4,6 @@ warnings (optionally as JSON, or drawn onto a copy of the video)."""
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,7 +55,6 @@ def analyze(
     from backcoach.analysis.runner import analyze_landmarks, check_exercise
     from backcoach.errors import InputError
     from backcoach.pose.frame import PoseFrame
-    from backcoach.pose.sources import DamagedVideoWarning
 
     check_exercise(exercise)
     err = Console(stderr=True)
@@ -73,15 +71,14 @@ def analyze(
         text = shown[1] if shown and frame.timestamp - shown[0] < 3.0 else ""
         overlays.add(Overlay(frame, state, text))
 
-    with warnings.catch_warnings(record=True, category=DamagedVideoWarning) as caught:
-        if landmarks is not None:
-            if annotate is not None and not video.exists():
-                raise InputError(f"{video} does not exist")
-            report = analyze_landmarks(landmarks, exercise, max_fps=max_fps, on_frame=collect)
-        else:
-            report = _with_progress(video, exercise, workers, max_fps, collect, err)
-    for problem in caught:
-        err.print(f"[yellow]Warning:[/] {problem.message}", highlight=False)
+    if landmarks is not None:
+        if annotate is not None and not video.exists():
+            raise InputError(f"{video} does not exist")
+        report = analyze_landmarks(landmarks, exercise, max_fps=max_fps, on_frame=collect)
+    else:
+        report = _with_progress(video, exercise, workers, max_fps, collect, err)
+    for problem in report.problems:
+        err.print(f"[yellow]Warning:[/] {problem}", highlight=False)
     if annotate is not None and overlays is not None:
         written = write_annotated(video, overlays, annotate, max_fps)
         err.print(f"Annotated video written to {written}", highlight=False)

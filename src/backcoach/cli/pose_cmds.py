@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import warnings
 from pathlib import Path
 
 import typer
@@ -31,12 +30,10 @@ def pose(
     from backcoach.pose.landmarks_io import save_landmarks
     from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator, native_logs_silenced
     from backcoach.pose.pipeline import estimate_video
-    from backcoach.pose.sources import DamagedVideoWarning
 
     started = time.monotonic()
     with (
         native_logs_silenced() as stderr,
-        warnings.catch_warnings(record=True, category=DamagedVideoWarning),
         Progress(
             TextColumn("[bold]pose[/]"),
             BarColumn(),

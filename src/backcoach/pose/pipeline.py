@@ -13,7 +13,6 @@ import multiprocessing
 import os
 import queue
 import traceback
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +22,6 @@ from backcoach.pose.frame import PoseFrame
 from backcoach.pose.smoothing import smooth_frames
 from backcoach.pose.sources import (
     MIN_READABLE_SHARE,
-    DamagedVideoWarning,
     VideoFileSource,
     VideoInfo,
 )
@@ -191,8 +189,7 @@ def _judge_damage(
     )
     if info.duration > 0 and read < MIN_READABLE_SHARE * info.duration:
         raise InputError(message)
-    warnings.warn(message + "; using what could be read", DamagedVideoWarning, stacklevel=3)
-    return message
+    return message + "; using what could be read"
 
 
 def estimate_video(

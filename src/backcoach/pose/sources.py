@@ -10,7 +10,6 @@ from __future__ import annotations
 import glob
 import math
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -35,10 +34,6 @@ class SourceFrame(NamedTuple):
     timestamp: float
     index: int  # type: ignore[assignment]  # shadows tuple.index on purpose: it is the name
     rgb: RGBImage
-
-
-class DamagedVideoWarning(UserWarning):
-    """Part of a video could not be decoded; what could be read was used."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +156,7 @@ class VideoFileSource:
 
     ``start``/``end`` (seconds, container time) select a segment: frames with
     ``start <= t < end``. Raises InputError for files that cannot be used; a file damaged
-    part way through is decoded as far as possible and gives a DamagedVideoWarning, or an
+    part way through is decoded as far as possible and is noted in ``problems``, or an
     InputError when less than half of it could be read. With ``judge_damage=False`` the
     source only notes decoder errors in ``problems`` and leaves the verdict to its caller
     (the pipeline judges a video split into segments as a whole).
@@ -354,8 +349,7 @@ class VideoFileSource:
         )
         if share < MIN_READABLE_SHARE:
             raise InputError(message)
-        self.problems.append(message)
-        warnings.warn(message + "; using what could be read", DamagedVideoWarning, stacklevel=3)
+        self.problems.append(message + "; using what could be read")
 
 
 class WebcamSource:

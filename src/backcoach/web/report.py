@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,13 @@ def analyze_upload(path: Path, exercise_id: str | None, progress: Progress) -> d
     notes of the report, as ``backcoach analyze`` prints them as warnings.
     """
     from backcoach.analysis.runner import AUTO, analyze_video
-    from backcoach.pose.sources import DamagedVideoWarning
 
     def seconds_done(done: float, total: float) -> None:
         progress(done / total if total > 0 else 0.0)
 
-    with warnings.catch_warnings(record=True, category=DamagedVideoWarning) as caught:
-        report = analyze_video(path, exercise_id or AUTO, progress=seconds_done)
+    report = analyze_video(path, exercise_id or AUTO, progress=seconds_done)
     data = report.to_dict()
-    data["notes"] = [str(problem.message) for problem in caught] + data["notes"]
+    data["notes"] = list(report.problems) + data["notes"]
     return with_plain_words(data)
 
 
