@@ -45,8 +45,6 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Start the web coach: today's plan, the live camera coach and video checks."""
-        import uvicorn
-
         from backcoach.catalog.loader import load_catalog
         from backcoach.config import resolve_paths
         from backcoach.journal.store import JournalStore
@@ -54,6 +52,7 @@ def register(app: typer.Typer) -> None:
         from backcoach.web.app import create_app
         from backcoach.web.guard import allowed_hosts
         from backcoach.web.memory import limit_malloc_arenas
+        from backcoach.web.server import run as run_server
         from backcoach.web.settings import WebSettings
 
         limit_malloc_arenas()  # before any worker thread starts: see backcoach.web.memory
@@ -83,7 +82,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"backcoach is running at {url} (Ctrl-C to stop).")
             if not no_browser:
                 threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-            uvicorn.run(web_app, host=host, port=port, log_level="warning")
+            run_server(web_app, host, port)
         except OSError as error:
             raise ConfigError(
                 f"Cannot listen on {host}:{port}: {error.strerror or error}."

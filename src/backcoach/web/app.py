@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.requests import ClientDisconnect
 
 from backcoach.catalog.schema import Catalog
 from backcoach.errors import BackcoachError, InputError, JournalError, NotFoundError, SafetyStop
@@ -112,6 +113,12 @@ def create_app(
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(error)}, status_code=status)
         return pages.render(request, "error.html", status_code=status, message=str(error))
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(_request: Request, _error: Exception) -> Response:
+        # The browser went away mid-request (a closed tab, a cancelled upload): nothing to
+        # answer and nothing wrong with the coach, so no traceback in the log.
+        return Response(status_code=400)
 
     app.middleware("http")(make_guard(settings))
 
