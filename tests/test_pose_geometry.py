@@ -167,3 +167,13 @@ def test_inclination_is_between_0_and_90_and_scale_invariant(
     assert g.inclination(b, a) == pytest.approx(value, abs=1e-6)
     scaled = g.inclination(np.asarray(a) * scale, np.asarray(b) * scale)
     assert scaled == pytest.approx(value, abs=1e-4)
+
+
+def test_elevation_in_world_coordinates_has_y_down_and_ignores_heading() -> None:
+    from backcoach.pose.geometry import elevation
+
+    # Up 1 m over 1 m along x, or along z (towards the camera): 45 deg either way.
+    assert elevation((0.0, 0.0, 0.0), (1.0, -1.0, 0.0)) == pytest.approx(45.0)
+    assert elevation((0.0, 0.0, 0.0), (0.0, -1.0, 1.0)) == pytest.approx(45.0)
+    assert elevation((0.0, 0.0, 0.0), (1.0, 1.0, 0.0)) == pytest.approx(-45.0)
+    assert math.isnan(elevation((0.0, 0.0, 0.0), (math.nan, 0.0, 0.0)))

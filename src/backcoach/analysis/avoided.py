@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 from backcoach.analysis.baseline import RunningLevel
 from backcoach.analysis.events import Event, EventKind
-from backcoach.analysis.measure import angle_at, sharpest_knee_angle
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
 from backcoach.analysis.supine import LegsState, SupineBody
 from backcoach.analysis.tools.cuts import CutDetector
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.errors import BackcoachError
 from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import joint_angle, sharpest_knee_angle
 from backcoach.pose.landmarks import Landmark as L
 
 # Names used when the catalog cannot be read; the catalog's own texts are preferred.
@@ -297,7 +297,7 @@ def _straight_leg_elevation(frame: PoseFrame, b: BodyPoints) -> float | None:
         if min(frame.visibility[[k, a]]) < 0.3:
             continue
         hip, knee, ankle = px[h], px[k], px[a]
-        if angle_at(hip, knee, ankle) < 140:
+        if joint_angle(hip, knee, ankle) < 140:
             continue
         length = float(math.hypot(*(ankle - hip)))
         if length < 0.8 * b.torso:

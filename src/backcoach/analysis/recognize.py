@@ -23,9 +23,10 @@ from backcoach.analysis.events import EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer, LimbAngles
 from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
-from backcoach.analysis.exercises.press_up import PressUpAnalyzer, elevation
+from backcoach.analysis.exercises.press_up import PressUpAnalyzer
 from backcoach.analysis.posture import Position, classify_position
-from backcoach.pose.frame import FloatArray, PoseFrame
+from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import elevation, joint_angle
 from backcoach.pose.landmarks import Landmark as L
 
 EXERCISES = (
@@ -81,14 +82,6 @@ def same_movement(found: str, truth: str) -> bool:
     return found == truth
 
 
-def _angle(a: FloatArray, b: FloatArray, c: FloatArray) -> float:
-    v1, v2 = a - b, c - b
-    n = float(np.linalg.norm(v1) * np.linalg.norm(v2))
-    if not (math.isfinite(n) and n > 1e-9):
-        return math.nan
-    return math.degrees(math.acos(max(-1.0, min(1.0, float(np.dot(v1, v2)) / n))))
-
-
 @dataclass(frozen=True)
 class SupineMeasures:
     """What a body lying on its back is doing, from one frame's world landmarks."""
@@ -118,14 +111,14 @@ class SupineMeasures:
             (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
             (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
         ):
-            knee_angles.append(_angle(w[hip], w[knee], w[ankle]))
+            knee_angles.append(joint_angle(w[hip], w[knee], w[ankle]))
             straight = knee_angles[-1] >= STRAIGHT_LEG
             legs.append(elevation(w[hip], w[ankle]) if straight else -90.0)
         return cls(
             hip_lift=elevation(shoulders, hips),
             thigh_to_trunk=min(
-                _angle(w[L.LEFT_SHOULDER], w[L.LEFT_HIP], w[L.LEFT_KNEE]),
-                _angle(w[L.RIGHT_SHOULDER], w[L.RIGHT_HIP], w[L.RIGHT_KNEE]),
+                joint_angle(w[L.LEFT_SHOULDER], w[L.LEFT_HIP], w[L.LEFT_KNEE]),
+                joint_angle(w[L.RIGHT_SHOULDER], w[L.RIGHT_HIP], w[L.RIGHT_KNEE]),
             ),
             knees_aside=aside,
             knee_angle=max(knee_angles),

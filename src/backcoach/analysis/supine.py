@@ -13,8 +13,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from backcoach.analysis.measure import angle_at
-from backcoach.pose.frame import FloatArray, PoseFrame
+from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import elevation, joint_angle
 from backcoach.pose.landmarks import Landmark as L
 
 HANDS_ON_KNEES = 0.6  # a wrist within this many trunk lengths of a knee: hands hold the knees
@@ -27,13 +27,6 @@ class LegsState(StrEnum):
     STRETCHED = "stretched out"
     BETWEEN = "between"
     UNKNOWN = "unknown"
-
-
-def world_elevation(a: FloatArray, b: FloatArray) -> float:
-    """Angle of the segment a->b above the camera's horizontal, degrees (-90..90)."""
-    d = b - a
-    horizontal = math.hypot(float(d[0]), float(d[2]))
-    return math.degrees(math.atan2(-float(d[1]), horizontal))
 
 
 @dataclass(frozen=True)
@@ -57,14 +50,14 @@ class SupineBody:
         knees = (w[L.LEFT_KNEE], w[L.RIGHT_KNEE])
         reach = min(float(np.linalg.norm(a - k)) for a in wrists for k in knees)
         return cls(
-            trunk_rise=world_elevation(hips, shoulders),
+            trunk_rise=elevation(hips, shoulders),
             thigh_to_trunk=(
-                angle_at(w[L.LEFT_SHOULDER], w[L.LEFT_HIP], w[L.LEFT_KNEE]),
-                angle_at(w[L.RIGHT_SHOULDER], w[L.RIGHT_HIP], w[L.RIGHT_KNEE]),
+                joint_angle(w[L.LEFT_SHOULDER], w[L.LEFT_HIP], w[L.LEFT_KNEE]),
+                joint_angle(w[L.RIGHT_SHOULDER], w[L.RIGHT_HIP], w[L.RIGHT_KNEE]),
             ),
             knee_angle=(
-                angle_at(w[L.LEFT_HIP], w[L.LEFT_KNEE], w[L.LEFT_ANKLE]),
-                angle_at(w[L.RIGHT_HIP], w[L.RIGHT_KNEE], w[L.RIGHT_ANKLE]),
+                joint_angle(w[L.LEFT_HIP], w[L.LEFT_KNEE], w[L.LEFT_ANKLE]),
+                joint_angle(w[L.RIGHT_HIP], w[L.RIGHT_KNEE], w[L.RIGHT_ANKLE]),
             ),
             hands_on_knees=reach < HANDS_ON_KNEES * trunk,
         )

@@ -1,9 +1,11 @@
-"""Geometry on landmarks: joint angles, segment angles to the horizontal, body-size distances.
+"""Geometry on landmarks, the one place analyzers take it from: joint angles, segment angles
+to the horizontal, body-size distances.
 
-Pure numpy. Points are arrays of 2 or 3 coordinates. Angles measured in the image use pixel
-coordinates (``PoseFrame.pixels()``): normalised coordinates would distort angles whenever the
-image is not square. Image y points down; "up" in results means up on the screen. Any NaN input
-gives a NaN result.
+One convention for both kinds of coordinates: y points down, angles are in degrees, "up" in a
+result means against y. Image measures use pixel coordinates (``PoseFrame.pixels()``):
+normalised coordinates would distort angles whenever the image is not square. 3-D measures use
+MediaPipe's world landmarks (metres, origin between the hips, camera-aligned axes). Pure
+numpy; any NaN input gives a NaN result.
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ def joint_angle(a: Point, b: Point, c: Point) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
 
 
+def elevation(a: Point, b: Point) -> float:
+    """Angle of the 3-D segment a->b above the camera's horizontal, degrees (-90..90)."""
+    d = _array(b) - _array(a)
+    horizontal = math.hypot(float(d[0]), float(d[2]))
+    return math.degrees(math.atan2(-float(d[1]), horizontal))
+
+
 def segment_direction(a: Point, b: Point) -> float:
     """Direction of a->b in the image plane, degrees in (-180, 180], 0 = right, 90 = up."""
     dx, dy = (_array(b) - _array(a))[:2]
@@ -92,6 +101,17 @@ def rises(a: Point, b: Point) -> float:
 def frame_joint_angle(frame: PoseFrame, a: int, b: int, c: int) -> float:
     points = frame.pixels()
     return joint_angle(points[a], points[b], points[c])
+
+
+def sharpest_knee_angle(frame: PoseFrame) -> float:
+    """The more bent knee's hip-knee-ankle angle in the image (180 = straight), NaN when
+    neither shows."""
+    angles = [
+        frame_joint_angle(frame, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
+        frame_joint_angle(frame, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
+    ]
+    finite = [a for a in angles if math.isfinite(a)]
+    return min(finite) if finite else math.nan
 
 
 def frame_inclination(frame: PoseFrame, a: int, b: int) -> float:

@@ -24,10 +24,10 @@ import numpy as np
 
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
-from backcoach.analysis.exercises.press_up import elevation
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import elevation
 from backcoach.pose.landmarks import Landmark as L
 
 STAGES: tuple[str, ...] = ("arm-only", "arm-and-leg")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
-from backcoach.analysis.measure import angle_at
 from backcoach.analysis.posture import Position, PostureTracker, body_points
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.analysis.tools.reps import RepCounter
 from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import joint_angle
 
 # Positions in which a bridge cannot be happening (the count pauses).
 _NOT_LYING = {Position.STANDING, Position.QUADRUPED, Position.SITTING, Position.PRONE}
@@ -68,7 +68,7 @@ class BridgeAnalyzer(BaseAnalyzer):
         if b is None or position in _NOT_LYING:
             self.phase = "not in position"
             return self.hold.update(None, time)
-        angle = angle_at(b.shoulders, b.hips, b.knees)
+        angle = joint_angle(b.shoulders, b.hips, b.knees)
         self.driving_value = angle
         events: list[Event] = []
         self.lifted.update(angle, time)

@@ -14,9 +14,9 @@ import math
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.exercises.bird_dog import LimbAngles
-from backcoach.analysis.exercises.press_up import elevation
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import elevation
 from backcoach.pose.landmarks import Landmark as L
 
 COW_ENTER = 28.0  # neck angle (degrees, head above the trunk line) that counts as cow

@@ -10,11 +10,11 @@ import numpy as np
 
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
-from backcoach.analysis.measure import angle_at
 from backcoach.analysis.posture import Position, PostureTracker, body_points
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import joint_angle
 from backcoach.pose.landmarks import Landmark as L
 
 _LEGS = {"left": (L.LEFT_HIP, L.LEFT_KNEE), "right": (L.RIGHT_HIP, L.RIGHT_KNEE)}
@@ -66,7 +66,7 @@ class KneesUpAnalyzer(BaseAnalyzer):
             self.phase = "not in position"
             return self._hold_update(None, None, time)
         px = frame.pixels()
-        angles = {s: angle_at(b.shoulders, px[h], px[k]) for s, (h, k) in _LEGS.items()}
+        angles = {s: joint_angle(b.shoulders, px[h], px[k]) for s, (h, k) in _LEGS.items()}
         self._judge_legs(frame, angles, b.torso, time)
         up = [leg for leg in _LEGS if self.legs[leg].active]
         side = "both" if len(up) == 2 else (up[0] if up else None)

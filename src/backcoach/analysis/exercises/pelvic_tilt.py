@@ -13,10 +13,10 @@ import math
 
 from backcoach.analysis.events import Event
 from backcoach.analysis.exercises.base import BaseAnalyzer
-from backcoach.analysis.measure import angle_at, sharpest_knee_angle
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import joint_angle, sharpest_knee_angle
 
 CANNOT_RESOLVE = (
     "The camera cannot see the small tilt of the pelvis itself, so I time how long you hold "
@@ -64,7 +64,7 @@ class PelvicTiltAnalyzer(BaseAnalyzer):
             problems.append("knees-straight")
         if b.up(b.ankles, b.hips) > 0.35:
             problems.append("feet-lifted")
-        if angle_at(b.shoulders, b.hips, b.knees) > 150:
+        if joint_angle(b.shoulders, b.hips, b.knees) > 150:
             problems.append("hips-lifted")
         return problems
 

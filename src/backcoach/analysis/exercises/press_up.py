@@ -24,6 +24,7 @@ from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import FloatArray, PoseFrame
+from backcoach.pose.geometry import elevation
 from backcoach.pose.landmarks import Landmark as L
 
 # Thresholds (degrees, seconds, torso lengths); see the module docstring and the report.
@@ -41,13 +42,6 @@ MIN_UP = 0.5  # an up phase shorter than this is not a rep
 # plank into an upward dog is not lying down.
 RESTING_BEFORE = 0.3
 FAST_LOWERING = 0.6  # from the top to lying in less than this: too fast
-
-
-def elevation(a: FloatArray, b: FloatArray) -> float:
-    """Angle of the segment a->b above the horizontal, degrees (-90..90), world coordinates."""
-    d = b - a
-    horizontal = math.hypot(float(d[0]), float(d[2]))
-    return math.degrees(math.atan2(-float(d[1]), horizontal))
 
 
 def _mid(points: FloatArray, a: int, b: int) -> FloatArray:
