@@ -218,8 +218,16 @@ def test_a_video_check_reads_well_on_a_phone(
                     "side": "left",
                     "warnings": ["short-hold"],
                 },
-                {"start": 11.0, "end": 19.0, "duration": 8.0, "side": "right", "warnings": []},
+                {
+                    "start": 11.0,
+                    "end": 19.0,
+                    "duration": 8.0,
+                    "side": "right",
+                    "warnings": [],
+                    "confidence": 0.3,
+                },
             ],
+            "count_sentence": "1 counted, 1 not sure (the camera could not see it well)",
             "holds": [{"start": 3.0, "end": 7.0, "seconds": 4.0, "side": "left"}],
             "warnings": [
                 {
@@ -262,7 +270,11 @@ def test_a_video_check_reads_well_on_a_phone(
         assert page.eval_on_selector("#report tbody tr", "r => getComputedStyle(r).display") == (
             "block"
         )
-        assert "Summary: 2 reps, 1 hold, 1 form note; the camera saw you all the time." in text
+        assert ["Seen well", "not sure"] in cells
+        assert (
+            "Summary: 1 counted, 1 not sure (the camera could not see it well), 1 hold, "
+            "1 form note; the camera saw you all the time." in text
+        )
         for code in ("short-hold", "knees-up-stretch", "start s", "end s"):
             assert code not in text
         assert page.evaluate("document.documentElement.scrollWidth") <= 390

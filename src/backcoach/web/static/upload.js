@@ -59,8 +59,9 @@
     }
     box.appendChild(element("p", title, "dose"));
     if (report.reps.length) {
-      box.appendChild(table("Repetitions", ["Repetition", "From", "To", "Took", "Side", "Form notes"],
+      box.appendChild(table("Repetitions", ["Repetition", "From", "To", "Took", "Side", "Seen well", "Form notes"],
         report.reps.map((r, i) => [i + 1, s(r.start), s(r.end), s(r.duration), SIDES[r.side] || "",
+          r.confidence === undefined || r.confidence >= 0.6 ? "yes" : "not sure",
           (r.warning_messages || []).join(" ") || "none"])));
     }
     if (report.holds.length) {
@@ -74,7 +75,8 @@
         avoided ? "notice notice-stop" : "notice notice-warn"));
     }
     const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
-    box.appendChild(element("p", `Summary: ${plural(report.rep_count, "rep")}, ${plural(report.hold_count, "hold")}, ` +
+    const counted = report.count_sentence || plural(report.rep_count, "rep");
+    box.appendChild(element("p", `Summary: ${counted}, ${plural(report.hold_count, "hold")}, ` +
       `${plural(report.warnings.length, "form note")}; ` +
       (Number(report.unseen_seconds) > 0 ? `you were out of sight for ${s(report.unseen_seconds)}.` : "the camera saw you all the time."),
       "summary"));
