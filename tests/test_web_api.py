@@ -191,7 +191,7 @@ async def test_pain_before_above_limit_stops_at_once(harness: WebHarness) -> Non
 async def test_bad_commands_and_pain_give_clear_errors(harness: WebHarness) -> None:
     async with screened(harness) as c:
         none = await c.post("/api/session/command", json={"command": "pause"})
-        assert none.status_code == 400 and "No session is running" in none.json()["error"]
+        assert none.status_code == 409 and "No session is running" in none.json()["error"]
         await c.post("/api/session/start", json={"pain_before": 1})
         wrong = await c.post("/api/session/command", json={"command": "dance"})
         assert "Unknown command" in wrong.json()["error"]

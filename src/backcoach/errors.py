@@ -36,3 +36,8 @@ class SafetyStop(BackcoachError):
     """The safety rules do not allow a session now; the message says why and what to do."""
 
     exit_code = 3
+
+
+class WrongState(InputError):
+    """The request does not fit what is happening now (no session running, one already
+    running); the web API answers it with 409."""

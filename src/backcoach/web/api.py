@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from backcoach import jsonio
 from backcoach.errors import InputError, NotFoundError
 from backcoach.web import program, uploads
+from backcoach.web.api_docs import (
+    VIDEO_BODY,
+    CommandBody,
+    FinishBody,
+    PainBody,
+    StartBody,
+    errors,
+    json_body,
+)
 from backcoach.web.context import context_of
 
 router = APIRouter(prefix="/api")
@@ -26,17 +35,22 @@ async def _json(request: Request) -> dict[str, Any]:
     return data
 
 
-@router.get("/gate")
+@router.get("/gate", response_model=None, responses=errors(503))
 async def gate(request: Request) -> dict[str, Any]:
     return program.gate(context_of(request)).to_dict()
 
 
-@router.get("/plan")
+@router.get("/plan", response_model=None, responses=errors(503))
 async def plan(request: Request) -> dict[str, Any]:
     return program.todays_plan(context_of(request)).to_dict()
 
 
-@router.post("/session/start", response_model=None)
+@router.post(
+    "/session/start",
+    response_model=None,
+    responses=errors(400, 403, 408, 409, 413, 503),
+    openapi_extra=json_body(StartBody),
+)
 async def start(request: Request) -> dict[str, Any] | JSONResponse:
     ctx = context_of(request)
     data = await _json(request)
@@ -51,14 +65,19 @@ async def start(request: Request) -> dict[str, Any] | JSONResponse:
     return ctx.coach.state()
 
 
-@router.get("/session")
+@router.get("/session", response_model=None, responses=errors(503))
 async def state(request: Request) -> dict[str, Any]:
     ctx = context_of(request)
     ctx.coach.tick()
     return ctx.coach.state()
 
 
-@router.post("/session/command")
+@router.post(
+    "/session/command",
+    response_model=None,
+    responses=errors(400, 403, 408, 409, 413, 503),
+    openapi_extra=json_body(CommandBody),
+)
 async def command(request: Request) -> dict[str, Any]:
     ctx = context_of(request)
     data = await _json(request)
@@ -66,7 +85,12 @@ async def command(request: Request) -> dict[str, Any]:
     return ctx.coach.state()
 
 
-@router.post("/session/pain")
+@router.post(
+    "/session/pain",
+    response_model=None,
+    responses=errors(400, 403, 408, 409, 413, 503),
+    openapi_extra=json_body(PainBody),
+)
 async def pain(request: Request) -> dict[str, Any]:
     ctx = context_of(request)
     data = await _json(request)
@@ -74,7 +98,12 @@ async def pain(request: Request) -> dict[str, Any]:
     return ctx.coach.state()
 
 
-@router.post("/session/finish")
+@router.post(
+    "/session/finish",
+    response_model=None,
+    responses=errors(400, 403, 408, 409, 413, 503),
+    openapi_extra=json_body(FinishBody),
+)
 async def finish(request: Request) -> dict[str, Any]:
     ctx = context_of(request)
     data = await _json(request)
@@ -82,12 +111,21 @@ async def finish(request: Request) -> dict[str, Any]:
     return ctx.coach.state()
 
 
-@router.post("/uploads")
-async def upload(request: Request) -> dict[str, Any]:
+@router.post(
+    "/uploads",
+    response_model=None,
+    responses=errors(400, 404, 408, 413),
+    openapi_extra=VIDEO_BODY,
+)
+async def upload(
+    request: Request,
+    filename: str | None = Query(None, description="The video's file name, for messages."),
+    exercise: str | None = Query(None, description="Exercise id; recognised when absent."),
+) -> dict[str, Any]:
     """The video is the raw request body; ``filename`` and ``exercise`` are query parameters."""
     ctx = context_of(request)
-    filename = request.query_params.get("filename") or "video"
-    exercise_id = (request.query_params.get("exercise") or "").strip() or None
+    filename = filename or "video"
+    exercise_id = (exercise or "").strip() or None
     if exercise_id is not None and exercise_id not in ctx.catalog.ids:
         raise NotFoundError(f"Unknown exercise '{exercise_id}'.")
     limit = ctx.settings.max_upload_bytes
@@ -103,7 +141,7 @@ async def upload(request: Request) -> dict[str, Any]:
     return ctx.jobs.submit(path, filename, exercise_id).to_dict()
 
 
-@router.get("/uploads/{job_id}")
+@router.get("/uploads/{job_id}", response_model=None, responses=errors(404))
 async def upload_status(request: Request, job_id: str) -> dict[str, Any]:
     job = context_of(request).jobs.get(job_id)
     if job is None:

@@ -14,7 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import ClientDisconnect
 
 from backcoach.catalog.schema import Catalog
-from backcoach.errors import BackcoachError, InputError, JournalError, NotFoundError, SafetyStop
+from backcoach.errors import (
+    BackcoachError,
+    InputError,
+    JournalError,
+    NotFoundError,
+    SafetyStop,
+    WrongState,
+)
 from backcoach.planning.settings import Settings
 from backcoach.player.clock import Clock, ScaledClock
 from backcoach.web import api, live_route, outcomes, pages
@@ -61,6 +68,8 @@ def _status_for(error: BackcoachError) -> int:
         return 403
     if isinstance(error, JournalError):
         return 503
+    if isinstance(error, WrongState):
+        return 409
     if isinstance(error, InputError) and "larger than the limit" in str(error):
         return 413
     return 400
@@ -134,8 +143,9 @@ def create_app(
         BodyLimit,
         limit_for=lambda path: None if path == "/api/uploads" else MAX_FORM_BYTES,
     )
-    app.include_router(pages.router)
-    app.include_router(outcomes.router)
+    # The OpenAPI schema describes the JSON API; the HTML pages and their forms are not one.
+    app.include_router(pages.router, include_in_schema=False)
+    app.include_router(outcomes.router, include_in_schema=False)
     app.include_router(api.router)
     app.include_router(live_route.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")

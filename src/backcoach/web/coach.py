@@ -17,7 +17,7 @@ from typing import Any
 
 from backcoach.analysis.events import Event, EventKind
 from backcoach.catalog.schema import Catalog, Dose
-from backcoach.errors import InputError
+from backcoach.errors import InputError, WrongState
 from backcoach.journal.recorder import SessionRecorder
 from backcoach.journal.store import JournalStore
 from backcoach.planning.pain import should_stop, validate_pain
@@ -124,7 +124,7 @@ class WebCoach:
     def start(self, plan: Plan, pain_before: object, *, camera: bool = True) -> None:
         """Begin a session; ``pain_before`` is checked here (0-10, as typed or sent)."""
         if self.running:
-            raise InputError("A session is already running; finish or quit it first.")
+            raise WrongState("A session is already running; finish or quit it first.")
         score = validate_pain(pain_before, what="Pain before the session")
         self._reset()
         self.plan = plan
@@ -155,7 +155,7 @@ class WebCoach:
 
     def _require_player(self) -> SessionPlayer:
         if self._player is None:
-            raise InputError("No session is running. Start today's session first.")
+            raise WrongState("No session is running. Start today's session first.")
         return self._player
 
     def command(self, name: str) -> None:
