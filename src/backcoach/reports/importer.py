@@ -74,6 +74,8 @@ def check_export(document: Any, source: str = "The file") -> dict[str, Any]:
         )
     revision = document.get("schema_revision")
     known = _known_revisions()
+    if revision is not None and not isinstance(revision, str):
+        raise InputError(f"{source} is not a backcoach journal export (a bad schema_revision).")
     if revision is not None and revision not in known:
         raise InputError(
             f"{source} was exported by a newer backcoach (schema {revision}); update backcoach "
