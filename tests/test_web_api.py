@@ -170,8 +170,14 @@ async def test_session_with_timers_pain_stop_and_journal(harness: WebHarness) ->
 async def test_quit_keeps_what_was_done(harness: WebHarness) -> None:
     async with screened(harness) as c:
         await c.post("/api/session/start", json={"pain_before": 3, "camera": False})
-        await c.post("/api/session/command", json={"command": "skip"})
-        state = (await c.post("/api/session/command", json={"command": "quit"})).json()
+        state = (await c.post("/api/session/command", json={"command": "skip"})).json()
+        assert state["coach"]["skip_label"] == "Skip the rest"  # the skip named the press-up
+        asked = (await c.post("/api/session/command", json={"command": "quit"})).json()
+        assert asked["coach"]["confirming_quit"] and asked["paused"] and not asked["finished"]
+        kept = (await c.post("/api/session/command", json={"command": "keep_going"})).json()
+        assert not kept["coach"]["confirming_quit"] and not kept["paused"]
+        await c.post("/api/session/command", json={"command": "quit"})
+        state = (await c.post("/api/session/command", json={"command": "confirm_quit"})).json()
         assert state["finished"] and state["status"] == "quit"
         await c.post("/api/session/finish", json={"pain_after": None})
         again = await c.get("/session")

@@ -125,20 +125,36 @@ def test_camera_counted_reps_are_journaled_as_camera(harness: WebHarness) -> Non
         assert state["camera"] is True and state["exercise_id"] == "press-up"
         with client.websocket_connect("/ws/live?tab=a", headers={"origin": ORIGIN}) as ws:
             receive_until(ws, lambda m: m.get("camera_exercise") == "press-up")
-            # In the intro, the setup check runs and movement is not counted.
+            # In get ready movement is not counted, and "I'm in position" starts the set.
             for i in range(4):
                 ws.send_bytes(jpeg_message(i * 400.0))
                 pose = receive_until(ws, lambda m: m["type"] == "pose")
-            assert pose["setup"]["ok"] is True
             assert pose["session"]["reps_done"] == 0
             client.post("/api/session/command", json={"command": "ready"})
             planned = pose["session"]["reps"]
-            for i in range(planned * 3):  # the scripted analyzer counts every third frame
-                ws.send_bytes(jpeg_message(2000.0 + i * 100.0))
+            rest = harness.app.state.backcoach.coach.plan.items[0].dose.rest_seconds
+            frame_ms = 2000.0
+            rested = 0
+            while pose["session"]["phase"] != "between":
+                assert frame_ms < 2000.0 + 200 * 100.0, "the set did not end"
+                frame_ms += 100.0
+                ws.send_bytes(jpeg_message(frame_ms))
                 pose = receive_until(ws, lambda m: m["type"] == "pose")
+                if pose["session"]["phase"] == "rest":
+                    # Reps the camera sees during the rest are not counted.
+                    during_rest = pose["session"]["reps_done"]
+                    for _ in range(4):  # the scripted analyzer counts every third frame
+                        frame_ms += 100.0
+                        ws.send_bytes(jpeg_message(frame_ms))
+                        pose = receive_until(ws, lambda m: m["type"] == "pose")
+                        assert pose["session"]["reps_done"] == during_rest
+                    harness.clock.advance(rest + 0.1)
+                    rested += 1
             assert pose["session"]["exercise_index"] == 0
-            assert pose["session"]["phase"] == "between"
+            assert rested == planned - 1
         client.post("/api/session/command", json={"command": "quit"})
+        assert client.get("/api/session").json()["coach"]["confirming_quit"] is True
+        client.post("/api/session/command", json={"command": "confirm_quit"})
         client.post("/api/session/finish", json={"pain_after": 1})
     (session,) = harness.store.sessions()
     first = session.sets[0]

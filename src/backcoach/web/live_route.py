@@ -149,7 +149,7 @@ class LiveSession:
             self.stats.processed += 1
             self.stats.server_ms.append(result["server_ms"])
             if self.fixed_exercise is None:
-                self.ctx.coach.on_camera(events)
+                self.ctx.coach.on_camera(events, result)
                 result["session"] = self.ctx.coach.state()
             result["wait_ms"] = round((time.perf_counter() - frame.received_at) * 1000.0, 2)
             result["stats"] = self.current_stats()

@@ -28,8 +28,6 @@
   let cameraFailed = false;
   let cameraExercise = null;
   let encoding = false;
-  let readySentFor = null;
-  let holdShown = 0;
   let exerciseShown = null;
   const grab = document.createElement("canvas");
 
@@ -96,8 +94,6 @@
 
     if (info && exerciseShown !== s.exercise_index) {
       exerciseShown = s.exercise_index;
-      holdShown = 0;
-      $("hold-timer").textContent = "0.0";
       $("setup-title").textContent = `${info.name}: get ready`;
       $("exercise-title").textContent = info.name;
       $("setup-dose").textContent = info.dose;
@@ -108,6 +104,11 @@
         const li = document.createElement("li"); li.textContent = text; return li;
       }));
     }
+
+    const asking = Boolean(s.coach && s.coach.confirming_quit && !s.finished);
+    const quitDialog = $("quit-dialog");
+    if (asking && !quitDialog.open) quitDialog.showModal();
+    if (!asking && quitDialog.open) quitDialog.close();
 
     if (s.finished) {
       show("setup-panel", false); show("exercise-panel", false); show("stage", false);
@@ -125,60 +126,55 @@
       return;
     }
 
+    const coach = s.coach || {};
     const intro = s.phase === "intro";
+    const resting = s.phase === "rest" || s.phase === "between";
     show("setup-panel", intro);
     show("exercise-panel", !intro);
     show("placement-block", s.camera);
     show("no-camera-button", s.camera);
+    show("set-no-camera-button", s.camera);
     show("camera-on-button", !s.camera && !cameraFailed && intro);
     show("stage", s.camera);
-    if (!s.camera) {
+    // What the camera sees, in one place: the get-ready panel, or the set's panel.
+    if (s.camera) {
+      $("setup-message").textContent = coach.message || "Get into the start position.";
+      $("setup-message").dataset.ok = coach.message && coach.message.startsWith("That's the start") ? "true" : "false";
+    } else {
       $("setup-message").textContent = "Without the camera, the timers guide you. Press start when you are in position.";
+      $("setup-message").dataset.ok = "false";
     }
+    const readyIn = coach.ready_in;
+    $("ready-countdown").textContent = readyIn !== null && readyIn !== undefined
+      ? `Starting by itself in ${Math.ceil(readyIn)} s.` : "";
+    show("ready-countdown", readyIn !== null && readyIn !== undefined && !s.camera);
+    $("camera-says").textContent = coach.message || "";
+    show("camera-says", Boolean(s.camera && coach.message));
+    $("seen-message").textContent = coach.message || "";
+    // On the picture only when nobody is in it, so it never covers the person.
+    show("seen-message", Boolean(s.camera && coach.message && coach.message.startsWith("I can't see you")));
+
     $("rep-count").textContent = s.reps_done;
     $("rep-target").textContent = s.reps;
     $("side-label").textContent = s.side ? "Side" : "Movement";
     $("side").textContent = s.side || s.part || "–";
     show("side-readout", Boolean(s.side || s.part));
-    $("phase").textContent = s.paused ? "Paused" : (PHASE_WORDS[s.phase] || s.phase);
-    $("seconds-left").textContent = s.phase === "intro" ? "–" : `${s.seconds_left.toFixed(0)} s`;
+    const pace = s.camera && !resting ? "Your pace" : (PHASE_WORDS[s.phase] || s.phase);
+    $("phase").textContent = s.paused ? "Paused" : pace;
+    $("seconds-left").textContent = intro || (s.camera && !resting) ? "–" : `${s.seconds_left.toFixed(0)} s`;
     $("counted-by").textContent = s.camera
-      ? "The camera counts your reps; the timers only pace you."
+      ? "The camera counts your reps and times your holds. Move at your own pace."
       : "Counting with the timers.";
     if (s.phase === "between" && s.next_name) $("cue").textContent = `Rest. Coming up: ${s.next_name}.`;
     $("warning").textContent = s.warning || ""; show("warning", Boolean(s.warning));
     $("avoided").textContent = s.avoided || ""; show("avoided", Boolean(s.avoided));
-    if (!s.camera) {
-      const holding = s.phase === "hold" && !s.paused;
-      const held = s.phase === "hold" ? s.phase_seconds - s.seconds_left : holdShown;
-      setHold(held, holding);
-    }
+    $("hold-timer").textContent = (coach.hold_seconds || 0).toFixed(1);
+    $("hold-timer").dataset.running = coach.hold_running ? "true" : "false";
+    $("skip-button").firstChild.textContent = (coach.skip_label || "Skip") + " ";
     if (s.camera) startCamera();
   }
 
-  function setHold(seconds, running) {
-    holdShown = seconds;
-    $("hold-timer").textContent = seconds.toFixed(1);
-    $("hold-timer").dataset.running = running ? "true" : "false";
-  }
-
   function renderPose(msg) {
-    if (msg.setup && session && session.phase === "intro") {
-      $("setup-message").textContent = msg.setup.message;
-      $("setup-message").dataset.ok = msg.setup.ok ? "true" : "false";
-      if (msg.setup.ok && readySentFor !== session.exercise_index) {
-        readySentFor = session.exercise_index;
-        command("ready");
-      }
-    }
-    if (msg.analysis) {
-      const a = msg.analysis;
-      if (a.hold_seconds !== null && a.hold_seconds !== undefined) setHold(a.hold_seconds, true);
-      else setHold(holdShown, false);
-      const seen = $("seen-message");
-      seen.hidden = a.seen;
-      if (!a.seen) seen.textContent = a.message || "I can't see you.";
-    }
     drawSkeleton(msg.landmarks);
   }
 
@@ -303,6 +299,10 @@
   $("pause-button").addEventListener("click", () => command("toggle_pause"));
   $("skip-button").addEventListener("click", () => command("skip"));
   $("quit-button").addEventListener("click", () => command("quit"));
+  $("confirm-quit-button").addEventListener("click", () => command("confirm_quit"));
+  $("keep-going-button").addEventListener("click", () => command("keep_going"));
+  $("quit-dialog").addEventListener("cancel", (event) => { event.preventDefault(); command("keep_going"); });
+  $("set-no-camera-button").addEventListener("click", () => { stopCamera(); command("camera_off"); });
   $("pain-button").addEventListener("click", openPain);
   $("ready-button").addEventListener("click", () => command("ready"));
   $("no-camera-button").addEventListener("click", () => { stopCamera(); command("camera_off"); });
@@ -315,6 +315,7 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey) return;
+    if ($("quit-dialog").open) return;
     const dialog = $("pain-dialog");
     if (dialog.open) {
       if (/^[0-9]$/.test(event.key)) {
