@@ -36,12 +36,13 @@ def _aware(moment: datetime) -> datetime:
     return moment
 
 
-Id = Annotated[StrictInt, Field(ge=1)]
+INT_MAX = 2**31 - 1  # the journal's Integer columns are 32-bit on PostgreSQL
+Id = Annotated[StrictInt, Field(ge=1, le=INT_MAX)]
 Moment = Annotated[datetime, Field(strict=True), AfterValidator(_aware)]
 Day = Annotated[date, Field(strict=True)]
 Pain = Annotated[StrictInt, Field(ge=0, le=10)]
-Count = Annotated[StrictInt, Field(ge=0)]
-Seconds = Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)]
+Count = Annotated[StrictInt, Field(ge=0, le=INT_MAX)]
+Seconds = Annotated[float, Field(strict=True, ge=0, le=1e9, allow_inf_nan=False)]
 Text = StrictStr
 Rating = Annotated[StrictInt, Field(ge=0, le=10)]
 
@@ -91,7 +92,7 @@ class SetRow(Row):
 class RepRow(Row):
     id: Id | None = None
     set_id: Id
-    index: Annotated[StrictInt, Field(ge=1)]
+    index: Annotated[StrictInt, Field(ge=1, le=INT_MAX)]
     part: Text
     side: Side
     hold_seconds: Seconds = 0.0
@@ -135,7 +136,7 @@ class ProfileRow(Row):
 
 class PsfsActivityRow(Row):
     id: Id | None = None
-    position: Annotated[StrictInt, Field(ge=1)]
+    position: Annotated[StrictInt, Field(ge=1, le=INT_MAX)]
     name: Text
     created_at: Moment
 
