@@ -51,6 +51,7 @@ POISONED: dict[str, Change] = {
     "an answer that is a number": set_value("screenings", "answers", {"bladder": 1}),
     "a rating out of range": set_value("psfs_ratings", "score", -1),
     "a row without its id": set_value("checkins", "id", None),
+    "an exercise id longer than its column": set_value("sets", "exercise_id", "x" * 41),
     "an id too large for the database": set_value("sets", "id", 2**70),
     "a position too large for the database": set_value("sets", "position", 2**63),
 }

@@ -44,6 +44,8 @@ Pain = Annotated[StrictInt, Field(ge=0, le=10)]
 Count = Annotated[StrictInt, Field(ge=0, le=INT_MAX)]
 Seconds = Annotated[float, Field(strict=True, ge=0, le=1e9, allow_inf_nan=False)]
 Text = StrictStr
+Short = Annotated[StrictStr, Field(max_length=20)]  # String(20) columns
+Name = Annotated[StrictStr, Field(max_length=40)]  # String(40) columns
 Rating = Annotated[StrictInt, Field(ge=0, le=10)]
 
 
@@ -66,7 +68,7 @@ class SessionRow(Row):
     started_at: Moment
     ended_at: Moment | None = None
     status: SessionStatus = "in_progress"
-    front_end: Text = "terminal"
+    front_end: Short = "terminal"
     pain_before: Pain | None = None
     pain_after: Pain | None = None
     stop_reason: Text | None = None
@@ -77,12 +79,12 @@ class SetRow(Row):
     id: Id | None = None
     session_id: Id
     position: Count
-    exercise_id: Text
+    exercise_id: Name
     level: Count = 0
     planned: dict[StrictStr, Any]
     planned_reps: Count
     planned_hold_seconds: Seconds = 0.0
-    stage: Text | None = None
+    stage: Name | None = None
     status: SetStatus = "in_progress"
     counted_by: CountedBy = "hand"
     started_at: Moment
@@ -93,7 +95,7 @@ class RepRow(Row):
     id: Id | None = None
     set_id: Id
     index: Annotated[StrictInt, Field(ge=1, le=INT_MAX)]
-    part: Text
+    part: Name
     side: Side
     hold_seconds: Seconds = 0.0
     counted_by: CountedBy = "hand"
@@ -104,7 +106,7 @@ class FormWarningRow(Row):
     id: Id | None = None
     set_id: Id
     at: Moment
-    code: Text
+    code: Name
     message: Text
 
 
@@ -128,7 +130,7 @@ class CheckInRow(Row):
 
 class ProfileRow(Row):
     id: Id | None = None
-    pseudonym: Text
+    pseudonym: Name
     name: Text | None = None
     created_at: Moment
     updated_at: Moment
