@@ -27,6 +27,8 @@ def test_a_killed_session_is_closed_when_the_next_one_starts(tmp_path: Path) -> 
     again.sendline("1")
     wait_for_reps(again, tmp_path, done + 1)
     again.send("q")
+    again.expect("End the session now")  # quit asks first; q again ends it
+    again.send("q")
     again.expect("after the session, 0-10")
     again.sendline("1")
     again.expect(pexpect.EOF)

@@ -241,6 +241,22 @@ def test_without_the_camera_get_ready_counts_down_before_it_starts_by_itself() -
     assert coach.player.phase is Phase.MOVE and coach.view().ready_in is None
 
 
+def test_without_the_camera_the_hold_readout_runs_with_the_timer_and_keeps_its_length() -> None:
+    coach, clock = make(BRIDGE, camera=False)
+    coach.ready()
+    clock.advance(2.0 + 1.0)  # the move, then a second of the 2 s hold
+    coach.tick()
+    assert coach.view().hold_seconds == 1.0 and coach.view().hold_running
+    coach.pause()
+    clock.advance(30.0)
+    coach.tick()
+    assert coach.view().hold_seconds == 1.0 and not coach.view().hold_running
+    coach.resume()
+    clock.advance(1.5)
+    coach.tick()
+    assert coach.view().hold_seconds == 2.0 and not coach.view().hold_running
+
+
 def test_quit_asks_first_and_keeps_going_when_the_person_says_so() -> None:
     coach, clock = make(BRIDGE)
     into_set(coach, clock, "bridge", Position.SUPINE)

@@ -24,6 +24,7 @@ from backcoach.journal.records import SessionRecord
 from backcoach.journal.store import JournalStore
 from backcoach.planning.plan import Change, Plan, PlanItem
 from backcoach.player import FakeClock, SessionPlayer
+from backcoach.player.camera_led import CameraLedSession
 
 PRESS_UP = PlanItem(
     "press-up", "Press-up", 0, Dose(reps=3, hold_seconds=3, rest_seconds=1), Change.START, "x"
@@ -81,7 +82,9 @@ def play(
 ) -> tuple[int | None, SessionRecord, ScriptedKeys]:
     clock = FakeClock()
     plan = Plan(day=date(2026, 11, 24), items=(PRESS_UP, ROLL))
-    player = SessionPlayer(plan, clock, intro_seconds=10, between_seconds=2)
+    player = CameraLedSession(
+        plan, clock, camera=False, between_seconds=2, ready_seconds_without_camera=10
+    )
     url = f"sqlite:///{tmp_path / 'journal.sqlite3'}"
     keys = ScriptedKeys(clock, script)
     with JournalStore.open(url) as store:
@@ -107,7 +110,8 @@ def test_keys_drive_ready_pain_pause_skip_and_quit(tmp_path: Path) -> None:
             10.0: [" "],  # pause for 100 fake seconds
             110.0: [" "],
             111.0: ["s"],  # skip the press-up, mid second rep
-            116.0: ["q"],
+            116.0: ["q", "n"],  # quit asks first; any other key keeps going
+            117.0: ["q", "q"],
         },
     )
     assert signum is None and keys.entered and keys.exited

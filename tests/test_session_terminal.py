@@ -90,6 +90,8 @@ def test_session_with_a_pain_report_and_a_quit_is_in_the_journal(tmp_path: Path)
     child.expect("Pain 3/10 noted")
     reps_before_quit = wait_for_reps(child, tmp_path, rep_count(tmp_path) + 1)
     child.send("q")
+    child.expect("End the session now")  # quit asks first; q again ends it
+    child.send("q")
     child.expect("after the session, 0-10")
     child.sendline("1")
     child.expect("What you did")

@@ -16,7 +16,7 @@ from backcoach.planning.history import SessionSummary
 from backcoach.planning.pain import validate_pain
 from backcoach.planning.plan import Plan
 from backcoach.planning.settings import Settings, load_settings
-from backcoach.player import SessionPlayer, SessionStatus
+from backcoach.player import SessionStatus
 
 _NEXT_STEP = {
     GateAction.SCREEN: "Run `backcoach screen` first.",
@@ -90,6 +90,8 @@ def session_command(
     from backcoach.journal.store import JournalStore
     from backcoach.planning.planner import plan_today
     from backcoach.player import ScaledClock
+    from backcoach.player.camera_led import CameraLedSession
+    from backcoach.player.session import DEFAULT_INTRO_SECONDS
 
     console = Console(highlight=False)
     paths = resolve_paths()
@@ -103,15 +105,19 @@ def session_command(
         plan = plan_today(catalog, store.session_summaries(), settings, date.today())
         _show_intro(console, catalog, plan)
         pain_before = ask_pain(console, "How much does your back hurt right now, 0 (none) to 10?")
-        player = SessionPlayer(
+        # The same session machine as the web coach, with the timers counting.
+        session = CameraLedSession(
             plan,
             ScaledClock(speed),
+            camera=False,
             stop_pain_above=settings.stop_pain_above,
             catalog=catalog,
+            ready_seconds_without_camera=DEFAULT_INTRO_SECONDS,
         )
+        player = session.player
         recorder = SessionRecorder(store, front_end="terminal")
         try:
-            signum = TerminalSession(player, recorder, speaker, console).run(pain_before)
+            signum = TerminalSession(session, recorder, speaker, console).run(pain_before)
         finally:
             speaker.close()
         if signum is not None:

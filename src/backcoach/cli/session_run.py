@@ -22,7 +22,8 @@ from backcoach.cli.voice import Voice
 from backcoach.errors import InputError
 from backcoach.journal.recorder import SessionRecorder
 from backcoach.planning.pain import validate_pain
-from backcoach.player import PlayerEvent, PlayerState, SessionPlayer
+from backcoach.player import PlayerEvent, PlayerState
+from backcoach.player.camera_led import CameraLedSession
 
 POLL_SECONDS = 0.05
 REDRAW_SECONDS = 0.1
@@ -58,13 +59,14 @@ class TerminalSession:
 
     def __init__(
         self,
-        player: SessionPlayer,
+        session: CameraLedSession,
         recorder: SessionRecorder,
         voice: Voice,
         console: Console,
         keys_factory: Callable[[], KeySource] = RawKeys,
     ) -> None:
-        self._player = player
+        self._session = session
+        self._player = session.player
         self._recorder = recorder
         self._voice = voice
         self._console = console
@@ -75,7 +77,7 @@ class TerminalSession:
 
     def run(self, pain_before: int | None) -> int | None:
         """Play the session; returns the signal number when a signal ended it."""
-        self._dispatch(self._player.start(pain_before))
+        self._dispatch(self._session.start(pain_before))
         if self._player.finished:
             return None
         with signals_as_flags() as caught, self._keys_factory() as keys:
@@ -86,7 +88,7 @@ class TerminalSession:
                     reason = "Ended by an error."
                     if caught.signum is not None:
                         reason = _SIGNAL_REASONS.get(caught.signum, "Ended by a signal.")
-                    self._dispatch(self._player.quit(reason))
+                    self._dispatch(self._session.confirm_quit(reason))
         return caught.signum
 
     def _loop(self, keys: KeySource, caught: _Caught) -> None:
@@ -98,7 +100,7 @@ class TerminalSession:
                 events: list[PlayerEvent] = []
                 for key in pressed:
                     events += self._on_key(key)
-                events += player.tick()
+                events += self._session.tick()
                 self._dispatch(events)
                 now = time.monotonic()
                 if pressed or events or now - drawn_at >= REDRAW_SECONDS:
@@ -106,32 +108,41 @@ class TerminalSession:
                     drawn_at = now
 
     def _view(self) -> RenderableType:
-        return render(self._player.snapshot(), pain_entry=self._pain_entry, notice=self._notice)
+        return render(
+            self._player.snapshot(),
+            pain_entry=self._pain_entry,
+            notice=self._notice,
+            coach=self._session.view(),
+        )
 
     def _dispatch(self, events: list[PlayerEvent]) -> None:
         self._recorder.handle(events)
-        cues = [event.cue for event in events if event.cue]
-        if cues:
-            self._voice.say(cues[-1])  # only the latest matters when several come at once
+        said = self._session.take_said()
+        if said:
+            self._voice.say(said[-1][0])  # only the latest matters when several come at once
 
     def _on_key(self, key: str) -> list[PlayerEvent]:
         if self._pain_entry is not None:
             return self._on_pain_key(key)
-        player = self._player
+        session = self._session
         lowered = key.lower()
+        if session.view().confirming_quit:  # "End the session now?": q again ends it
+            if lowered == "q":
+                return session.confirm_quit("Ended with q.")
+            return session.cancel_quit()
         if key == " ":
-            return player.toggle_pause()
+            return session.toggle_pause()
         if key == keynames.ENTER:
-            return player.ready()
+            return session.ready()
         if lowered == "s":
-            return player.skip()
+            return session.skip()
         if lowered == "q":
-            return player.quit("Ended with q.")
+            return session.ask_quit()
         if lowered == "p":
             self._pain_entry = ""
-            if player.state is PlayerState.RUNNING:
+            if self._player.state is PlayerState.RUNNING:
                 self._paused_for_pain = True
-                return player.pause()
+                return session.pause()
         return []
 
     def _on_pain_key(self, key: str) -> list[PlayerEvent]:
@@ -149,7 +160,7 @@ class TerminalSession:
                 self._notice = "Type a whole number from 0 to 10, then Enter."
                 self._pain_entry = ""
                 return []
-            events = self._player.report_pain(score)
+            events = self._session.report_pain(score)
             self._notice = f"Pain {score}/10 noted."
             return events + self._end_pain_entry()
         return []
@@ -158,5 +169,5 @@ class TerminalSession:
         self._pain_entry = None
         if self._paused_for_pain:
             self._paused_for_pain = False
-            return self._player.resume()
+            return self._session.resume()
         return []

@@ -11,10 +11,15 @@ from rich.table import Table
 from rich.text import Text
 
 from backcoach.player import Phase, PlayerState, SetResult, Snapshot
+from backcoach.player.camera_led import CoachView
 from backcoach.player.cues import part_label
 
 KEY_HELP = (
     "Enter ready · space pause/resume · s skip · p report pain · q quit (keeps what was done)"
+)
+QUIT_QUESTION = (
+    "End the session now? Press q again to end it (what you did is kept); "
+    "any other key keeps going."
 )
 
 _PHASE_WORDS = {
@@ -51,7 +56,11 @@ def countdown_seconds(snapshot: Snapshot) -> int:
 
 
 def render(
-    snapshot: Snapshot, *, pain_entry: str | None = None, notice: str = ""
+    snapshot: Snapshot,
+    *,
+    pain_entry: str | None = None,
+    notice: str = "",
+    coach: CoachView | None = None,
 ) -> RenderableType:
     lines: list[RenderableType] = []
     item = snapshot.item
@@ -69,11 +78,10 @@ def render(
         for number, step in enumerate(snapshot.steps, start=1):
             lines.append(Text(f"  {number}. {step}"))
         lines.append(Text(""))
-        lines.append(
-            Text(
-                f"Press Enter when you are in position (starts in {countdown_seconds(snapshot)} s)."
-            )
-        )
+        ready_in = countdown_seconds(snapshot)
+        if coach is not None and coach.ready_in is not None:
+            ready_in = math.ceil(round(coach.ready_in, 3))
+        lines.append(Text(f"Press Enter when you are in position (starts in {ready_in} s)."))
     elif snapshot.phase in _PHASE_WORDS:
         lines.extend(_countdown_block(snapshot))
 
@@ -86,7 +94,9 @@ def render(
         Text(f"Session {snapshot.progress:.0%} done"),
     )
     lines.append(bar)
-    if snapshot.state is PlayerState.PAUSED and pain_entry is None:
+    if coach is not None and coach.confirming_quit:
+        lines.append(Text(QUIT_QUESTION, style="bold yellow"))
+    elif snapshot.state is PlayerState.PAUSED and pain_entry is None:
         lines.append(Text("PAUSED: press space to go on", style="bold yellow"))
     if notice:
         lines.append(Text(notice, style="cyan"))
@@ -94,7 +104,12 @@ def render(
         lines.append(
             Text(f"Pain now (0-10), then Enter (Esc cancels): {pain_entry}_", style="bold magenta")
         )
-    lines.append(Text(KEY_HELP, style="dim"))
+    help_line = KEY_HELP
+    if coach is not None and coach.skip_label:
+        help_line = help_line.replace(
+            "s skip", f"s {coach.skip_label[:1].lower()}{coach.skip_label[1:]}"
+        )
+    lines.append(Text(help_line, style="dim"))
     title = "backcoach"
     if snapshot.exercise_index is not None:
         title += f" · exercise {snapshot.exercise_index + 1} of {snapshot.exercise_count}"

@@ -487,6 +487,9 @@ class CameraLedSession:
                     ready_in=None if self._camera else self._ready_seconds,
                 )
                 self._message = None
+            if event.kind is PlayerKind.PART_RELEASED and not self._camera:
+                item = self.current_item()
+                self._watch.hold_shown = item.dose.hold_seconds if item else 0.0
             self._say_event(event)
         return events
 
