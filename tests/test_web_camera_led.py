@@ -201,7 +201,8 @@ def test_a_camera_led_session_of_three_exercises(tmp_path: Path) -> None:
     assert [len(s.reps) for s in session.sets] == [5, 3, 2]  # every part of each repetition
     assert all(s.counted_by == "camera" for s in session.sets)
     knees = session.sets[1]
-    assert [rep.side for rep in knees.reps] == ["right", "left", "both"]  # as the clip shows
+    # The clip's three holds, each once (the set may begin at any of them: the file loops).
+    assert sorted(rep.side for rep in knees.reps) == ["both", "left", "right"]
     assert all(rep.hold_seconds > 3.0 for rep in knees.reps)  # holds timed by the camera
 
 

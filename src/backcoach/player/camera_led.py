@@ -39,7 +39,7 @@ from backcoach.player.events import EventKind as PlayerKind
 from backcoach.player.session import DEFAULT_BETWEEN_SECONDS, DEFAULT_STOP_PAIN_ABOVE, SessionPlayer
 
 QUIET_SECONDS = 15.0  # seen, but no rep or hold for this long: say so
-UNSEEN_SECONDS = 1.0  # nobody seen for this long: "I can't see you"
+UNSEEN_SECONDS = 0.6  # nobody seen for this long: "I can't see you"
 WRONG_POSITION_SECONDS = 3.0  # in the set, a wrong position this long is said
 START_STEADY_SECONDS = 1.0  # the start position seen this long ends get ready
 MIN_GET_READY_SECONDS = 3.0  # get ready is shown at least this long (time to read it)

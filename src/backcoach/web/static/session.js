@@ -90,7 +90,10 @@
     for (const cue of cues) {
       if (cue.id > lastCueId) { speak(cue.text); lastCueId = cue.id; }
     }
-    if (cues.length) $("cue").textContent = cues[cues.length - 1].text;
+    // The cue line keeps the session's own prompts; what the camera sees now is shown live
+    // beside it (spoken once above), so a message about a moment ago never lingers.
+    const guides = cues.filter((cue) => cue.kind !== "camera");
+    if (guides.length) $("cue").textContent = guides[guides.length - 1].text;
 
     if (info && exerciseShown !== s.exercise_index) {
       exerciseShown = s.exercise_index;
