@@ -171,7 +171,10 @@ def test_every_page_fits_a_phone_and_is_made_for_touch(
             )
             assert hints == []
             assert page.evaluate(SMALL_CONTROLS) == []
-            page.click("#quit-button")
+            page.click("#quit-button")  # quit asks first, with fingertip-sized answers
+            page.wait_for_selector("#quit-dialog[open]")
+            assert page.evaluate(SMALL_CONTROLS) == []
+            page.click("#confirm-quit-button")
             page.wait_for_selector("#done-panel:not([hidden])")
             assert "Session ended early: 0 of 7 exercises done." in page.inner_text("#done-message")
     finally:
