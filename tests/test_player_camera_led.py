@@ -110,6 +110,14 @@ def test_get_ready_waits_for_the_exercises_own_start_position_and_says_what_is_w
     assert message in said(coach)  # said once, not every frame
     watch_for(coach, clock, 2.0, view("press-up", Position.SUPINE, start=False))
     assert said(coach) == []
+    # Flickering between two readings: shown each time, said again only after a while.
+    watch_for(coach, clock, 1.0, view("press-up", Position.UNKNOWN, start=False))
+    assert coach.view().message == "Get into the start position: lying face down."
+    watch_for(coach, clock, 1.0, view("press-up", Position.SUPINE, start=False))
+    assert coach.view().message == message and message not in said(coach)
+    watch_for(coach, clock, 10.5, view("press-up", Position.UNKNOWN, start=False))
+    watch_for(coach, clock, 0.2, view("press-up", Position.SUPINE, start=False))
+    assert message in said(coach)
     # A frame analysed for another exercise is never taken for this one's start.
     watch_for(coach, clock, 3.0, view("bridge", Position.PRONE, start=True))
     assert coach.player.phase is Phase.INTRO

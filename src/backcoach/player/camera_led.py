@@ -44,6 +44,7 @@ WRONG_POSITION_SECONDS = 3.0  # in the set, a wrong position this long is said
 START_STEADY_SECONDS = 1.0  # the start position seen this long ends get ready
 MIN_GET_READY_SECONDS = 3.0  # get ready is shown at least this long (time to read it)
 READY_SECONDS_WITHOUT_CAMERA = 20.0  # without the camera, get ready counts down this long
+SAY_AGAIN_SECONDS = 10.0  # a camera message back within this is shown, not said again
 MAX_FRAME_GAP = 0.5  # a longer gap between two frames counts as this long
 _NO_END = 24 * 3600.0  # the player itself never ends get ready
 
@@ -159,6 +160,7 @@ class _Watch:
     ready_in: float | None = None
     get_ready_for: float = 0.0
     said_parts: set[tuple[int, str]] = field(default_factory=set)
+    shown_at: dict[str, float] = field(default_factory=dict)  # camera messages, last shown
 
 
 class CameraLedSession:
@@ -439,8 +441,14 @@ class CameraLedSession:
 
     def _update_message(self) -> None:
         message = self._camera_message()
+        now = self._clock.now()
+        shown = self._watch.shown_at
         if message is not None and message != self._message and message not in _UNSPOKEN:
-            self._say(message, Said.CAMERA)
+            last = shown.get(message)
+            if last is None or now - last >= SAY_AGAIN_SECONDS:
+                self._say(message, Said.CAMERA)
+        if message is not None:
+            shown[message] = now
         self._message = message
 
     def _camera_message(self) -> str | None:
