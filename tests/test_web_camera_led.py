@@ -9,6 +9,7 @@ empty picture. Screenshots of each state, at 390 px and 1280 px, go to test-arti
 from __future__ import annotations
 
 import contextlib
+import itertools
 import subprocess
 import time
 from collections.abc import Iterator
@@ -200,6 +201,11 @@ def test_a_camera_led_session_of_three_exercises(tmp_path: Path) -> None:
     assert [s.reps_done for s in session.sets] == [5, 1, 1]
     assert [len(s.reps) for s in session.sets] == [5, 3, 2]  # every part of each repetition
     assert all(s.counted_by == "camera" for s in session.sets)
+    # No rep counted twice: the clips' reps and holds are at least 1.5 s apart.
+    for done in session.sets:
+        times = [rep.finished_at for rep in done.reps]
+        gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+        assert all(gap >= 1.0 for gap in gaps), (done.exercise_id, gaps)
     knees = session.sets[1]
     # The clip's three holds, each once (the set may begin at any of them: the file loops).
     assert sorted(rep.side for rep in knees.reps) == ["both", "left", "right"]
