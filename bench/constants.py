@@ -71,13 +71,13 @@ def run_with(config: Config, evaluate: Callable[[], list[ClipResult]]) -> list[C
     saved: dict[str, float] = {}
     try:
         for key, value in config.items():
-            module, name = key.split(".")
+            module, name = key.rsplit(".", 1)
             saved[key] = getattr(_module(module), name)
             setattr(_module(module), name, value)
         return evaluate()
     finally:
         for key, value in saved.items():
-            module, name = key.split(".")
+            module, name = key.rsplit(".", 1)
             setattr(_module(module), name, value)
 
 

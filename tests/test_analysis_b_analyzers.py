@@ -498,3 +498,25 @@ def test_bird_dog_a_hidden_hand_guessed_high_is_no_reach() -> None:
     analyzer = BirdDogAnalyzer(stage="arm-only")
     events = [e for i in range(int(8.0 * FPS)) for e in analyzer.update(frame(i / FPS))]
     assert not kinds(events, EventKind.REP_STARTED)
+
+
+def test_cat_cow_a_wobble_inside_one_position_is_not_a_second_one() -> None:
+    # Cow, a dip of the head to near neutral and back up (0.65 s), then cat: two positions.
+    def wobbly(t: float) -> Body:
+        if t < 1.0:
+            neck = 0.0
+        elif t < 3.0:
+            neck = 40.0
+        elif t < 3.65:
+            neck = 10.0
+        elif t < 5.0:
+            neck = 40.0
+        elif t < 6.0:
+            neck = 0.0
+        else:
+            neck = -40.0
+        return Body(position="all-fours", neck=neck)
+
+    events = run(CatCowAnalyzer(), wobbly, 8.0)
+    phases = [e.data["phase"] for e in kinds(events, EventKind.REP_COMPLETED)]
+    assert phases == ["cow", "cat"]

@@ -220,3 +220,17 @@ def test_rep_cut_short_by_the_end_of_the_video_counts_once_it_peaked() -> None:
         counter.update(v, float(t))
     assert [e.kind for e in counter.finish(3.0)] == [EventKind.REP_COMPLETED]
     assert counter.count == 1
+
+
+def test_hold_timer_shows_from_the_first_moment_in_the_position() -> None:
+    # The readout runs from the moment the position is reached, not only once the hold is
+    # confirmed, so a person sees 0.5, 1.0, ... rather than 0.0 jumping to the minimum.
+    hold = HoldTracker(min_hold=1.0)
+    assert hold.seconds(0.0) is None
+    hold.update(True, 0.0)
+    hold.update(True, 0.5)
+    assert not hold.running and hold.seconds(0.5) == pytest.approx(0.5)
+    hold.update(True, 1.2)
+    assert hold.running and hold.seconds(1.2) == pytest.approx(1.2)
+    hold.update(False, 2.0)
+    assert hold.seconds(2.0) is None

@@ -5,9 +5,9 @@
 - ``settings``: ``WebSettings`` (host, port, upload cap, allowed origins, saving...).
 - ``pages`` (HTML, Jinja2 templates in ``templates/``) and ``api`` (JSON for the pages' scripts
   in ``static/``); ``program``: the safety gate, today's plan and the history summary.
-- ``coach``: the one guided session at a time (player + recorder + camera events).
-- ``live`` and ``live_route``: the camera WebSocket (latest frame wins, one tab at a time);
-  ``setup_check``: "I can't see your feet", "turn the camera sideways".
+- ``coach``: the one guided session at a time (the camera-led session machine + recorder).
+- ``live`` and ``live_route``: the camera WebSocket (latest frame wins, one tab at a time),
+  feeding the analysis engine.
 - ``uploads`` and ``report``: uploaded videos, analysed in the background, never kept unless
   saving is on. ``guard``: refuses other sites' requests (Host and Origin checks).
 """

@@ -26,11 +26,6 @@ def placement_text(exercise: Exercise) -> str:
     return f"{text} {camera.notes}".strip()
 
 
-def camera_spec(catalog: Catalog, exercise_id: str) -> tuple[str, tuple[str, ...]]:
-    camera = catalog.get(exercise_id).camera
-    return camera.view, camera.must_see
-
-
 def exercise_info(catalog: Catalog, item: PlanItem) -> dict[str, Any]:
     exercise = catalog.get(item.exercise_id)
     return {

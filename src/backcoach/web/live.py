@@ -36,7 +36,6 @@ from backcoach.errors import InputError
 from backcoach.files import make_private_dir, write_private
 from backcoach.pose.estimator import PoseEstimator, RGBImage
 from backcoach.pose.frame import PoseFrame
-from backcoach.web.setup_check import SetupCheck
 
 HEADER = struct.Struct("<d")
 ALREADY_OPEN = (
@@ -169,7 +168,7 @@ def landmarks_payload(frame: PoseFrame) -> list[list[float]] | None:
 
 
 class LivePipeline:
-    """Pose, setup check and the current exercise's analyzer for one stream of frames.
+    """Pose and the analysis engine (with the current exercise's analyzer) for one stream.
 
     ``process`` runs in a worker thread, one frame at a time; nothing else touches the
     estimator or the analyzer, so they need no locking.
@@ -179,13 +178,10 @@ class LivePipeline:
         self,
         estimator: PoseEstimator,
         analyzer_factory: AnalyzerFactory | None,
-        camera_specs: Callable[[str], tuple[str, tuple[str, ...]]],
     ) -> None:
         self._estimator = estimator
         self._analyzer_factory = analyzer_factory
-        self._camera_specs = camera_specs
         self._exercise_id: str | None = None
-        self._setup: SetupCheck | None = None
         self._analysis = AnalysisSession(None, analyzer_factory=self._planned_analyzer)
         self._index = 0
         self._first_ms: float | None = None
@@ -202,16 +198,11 @@ class LivePipeline:
         return t
 
     def switch(self, exercise_id: str | None) -> None:
-        """Follow a new exercise: fresh analyzer and setup check (movement does not carry over)."""
+        """Follow a new exercise: a fresh analyzer (movement does not carry over)."""
         if exercise_id == self._exercise_id:
             return
         self._exercise_id = exercise_id
-        self._setup = None
         self._analysis.switch(exercise_id if self._analyzer_factory is not None else None)
-        if exercise_id is None:
-            return
-        view, must_see = self._camera_specs(exercise_id)
-        self._setup = SetupCheck(view=view, must_see=must_see)
 
     def _planned_analyzer(self, exercise_id: str, _dose: Dose | None) -> Analyzer:
         assert self._analyzer_factory is not None  # the session is only switched when set
@@ -237,9 +228,6 @@ class LivePipeline:
             "height": frame.height,
             "landmarks": landmarks_payload(frame),
         }
-        if self._setup is not None:
-            self._setup.update(frame)
-            result["setup"] = self._setup.to_dict()
         result["position"] = update.position.value
         result["in_start_position"] = update.in_start_position
         state = update.state

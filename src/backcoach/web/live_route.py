@@ -21,7 +21,6 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from backcoach.errors import BackcoachError
 from backcoach.web.context import WebContext, context_of
-from backcoach.web.exercise_info import camera_spec
 from backcoach.web.live import (
     ALREADY_OPEN,
     CLOSE_BUSY,
@@ -122,7 +121,6 @@ class LiveSession:
                     self.saver.save(data)
 
     def _make_pipeline(self) -> LivePipeline:
-        catalog = self.ctx.catalog
         factory = self.ctx.analyzer_factory
         coach = self.ctx.coach
         return LivePipeline(
@@ -130,7 +128,6 @@ class LiveSession:
             None
             if factory is None
             else lambda exercise_id: factory(exercise_id, coach.planned_dose(exercise_id)),
-            lambda exercise_id: camera_spec(catalog, exercise_id),
         )
 
     async def work(self) -> None:

@@ -4,7 +4,8 @@ let down with the head lifted (cow); each position reached counts once.
 BlazePose gives no landmark along the spine, so the curve of the back itself cannot be
 measured; the head moves with it in this exercise, so the driving number is the neck angle:
 the shoulders-to-ears line against the hips-to-shoulders line (world landmarks, so it does
-not depend on the camera angle). Head well above the trunk line = cow, well below = cat.
+not depend on the camera angle). Head well above the trunk line = cow, well below = cat. The
+two alternate, so a position counts only after the other one (or as the first).
 """
 
 from __future__ import annotations
@@ -48,6 +49,11 @@ class CatCowAnalyzer(BaseAnalyzer):
         for band in (self._cow, self._cat, self._all_fours):
             self.track(band)  # after a cut a position must be reached afresh to count
         self.counts = {"cat": 0, "cow": 0}
+        self._last_counted: str | None = None
+
+    def reset_motion(self, time: float) -> list[Event]:
+        self._last_counted = None  # a new scene may start in either position
+        return super().reset_motion(time)
 
     def analyze(self, frame: PoseFrame) -> list[Event]:
         t = frame.timestamp
@@ -64,7 +70,10 @@ class CatCowAnalyzer(BaseAnalyzer):
             return []
         events: list[Event] = []
         for name, band in (("cow", self._cow), ("cat", self._cat)):
-            if band.update(neck, t) and band.active:
+            if band.update(neck, t) and band.active and name != self._last_counted:
+                # Cat and cow alternate: the head dipping and rising again within one
+                # position is a wobble, not a second cow.
+                self._last_counted = name
                 events += self._count(
                     name, band.changed_at if band.changed_at is not None else t, t
                 )

@@ -42,8 +42,9 @@ class HoldTracker(Resettable):
         return self.announced
 
     def seconds(self, time: float) -> float | None:
-        """The running hold timer for display, None when no hold is counted."""
-        if not self.announced or self.started_at is None or self.last_held_at is None:
+        """The running hold timer for display, from the first moment in the position (before
+        ``min_hold`` confirms it as a hold); None when not in the position."""
+        if self.started_at is None or self.last_held_at is None:
             return None
         return self.last_held_at - self.started_at
 
