@@ -1,10 +1,10 @@
 """The analysis constants that are tuned on footage, and how they are chosen.
 
-Each constant below has a few candidate values around its default. ``choose`` scores every
-candidate configuration (the defaults, then each constant moved to each of its other values)
-on a set of clips and keeps the best, preferring the defaults on a tie. The defaults in the
-code are what ``choose`` picks on all the footage (``--loso`` prints it; change the code when
-it differs).
+Each constant below has a few candidate values; the first is its prior, the value it had
+before the clips it is scored on were looked at. ``choose`` scores every candidate
+configuration (all priors, then each constant moved to each of its other values) on a set of
+clips and keeps the best, preferring the priors on a tie. The defaults in the code are what
+``choose`` picks on all the footage (``--loso`` prints it, and whether the code agrees).
 
 ``leave_one_source_out`` shows how well the choice carries to people and cameras it was not
 made on: for each source repository, the constants are chosen on the other sources' clips
@@ -30,32 +30,43 @@ class Constant:
 
 
 CANDIDATES: tuple[Constant, ...] = (
-    Constant("avoided", "CURL_ENTER", (0.15, 0.2, 0.25), "trunk rise above usual: a curl"),
-    Constant("avoided", "CURL_EXIT", (0.05, 0.1), "trunk rise above usual: back down"),
-    Constant("avoided", "TRUNK_ABOVE_LEVEL", (0.1, 0.15, 0.2), "trunk above level in a curl"),
-    Constant("avoided", "TUCK_WINDOW", (8.0, 12.0, 20.0), "seconds for two leg pull-ins"),
-    Constant("supine", "LEGS_DRAWN_IN", (65.0, 75.0, 85.0), "thigh-trunk angle: drawn in"),
-    Constant("supine", "LEGS_STRETCHED", (120.0, 130.0, 140.0), "hip and knee: stretched"),
-    Constant(
-        "exercises.press_up", "RESTING_BEFORE", (0.3, 0.6, 1.0), "lying down before a press-up"
-    ),
-    Constant("posture", "KNEES_UP_LYING", (1.2, 1.5, 2.0), "knees above hips, still lying"),
-    Constant("recognize", "PRESENCE_FULL_SHARE", (0.35, 0.5, 0.75), "share weighing fully"),
-    Constant("recognize", "KNEES_ROLLED", (0.4, 0.45, 0.5), "knees aside: rolled"),
-    Constant("recognize", "ROLL_WEIGHT", (2.5, 4.0, 5.5), "weight of rolled frames"),
+    Constant("avoided", "CURL_ENTER", (0.2, 0.15, 0.25), "trunk rise above usual: a curl"),
+    Constant("avoided", "CURL_EXIT", (0.1, 0.05), "trunk rise above usual: back down"),
+    Constant("avoided", "TRUNK_ABOVE_LEVEL", (0.15, 0.1, 0.2), "trunk above level in a curl"),
+    Constant("avoided", "TUCK_WINDOW", (12.0, 8.0, 20.0), "seconds for two leg pull-ins"),
+    Constant("supine", "LEGS_DRAWN_IN", (75.0, 65.0, 85.0), "thigh-trunk angle: drawn in"),
+    Constant("supine", "LEGS_STRETCHED", (130.0, 120.0, 140.0), "hip and knee: stretched"),
+    Constant("exercises.press_up", "RESTING_BEFORE", (0.3, 0.6, 1.0), "lying before a press-up"),
+    Constant("posture", "KNEES_UP_LYING", (1.5, 1.2, 2.0), "knees above hips, still lying"),
+    Constant("recognize", "PRESENCE_FULL_SHARE", (0.5, 0.35, 0.75), "share weighing fully"),
+    Constant("recognize", "KNEES_ROLLED", (0.45, 0.4, 0.5), "knees aside: rolled"),
+    Constant("recognize", "ROLL_WEIGHT", (4.0, 2.5, 5.5), "weight of rolled frames"),
 )
 
 Config = dict[str, float]  # "module.NAME" -> value; empty = the defaults
 
 
+def _key(constant: Constant) -> str:
+    return f"{constant.module}.{constant.name}"
+
+
 def configurations() -> list[Config]:
-    configs: list[Config] = [{}]
+    """All priors first, then each constant moved to each of its other candidates."""
+    priors: Config = {_key(c): c.values[0] for c in CANDIDATES}
+    configs: list[Config] = [priors]
     for constant in CANDIDATES:
-        default = _get(constant)
-        for value in constant.values:
-            if value != default:
-                configs.append({f"{constant.module}.{constant.name}": value})
+        for value in constant.values[1:]:
+            configs.append(priors | {_key(constant): value})
     return configs
+
+
+def changes(config: Config) -> Config:
+    """What a configuration changes from the priors."""
+    return {c: v for c, v in config.items() if v != configurations()[0][c]}
+
+
+def code_defaults() -> Config:
+    return {_key(c): _get(c) for c in CANDIDATES}
 
 
 def _module(name: str) -> Any:
@@ -116,7 +127,7 @@ def leave_one_source_out(
         inside = [i for i, row in enumerate(rows) if row["source_repo"] == source]
         outside = [i for i, row in enumerate(rows) if row["source_repo"] != source]
         best = choose(per_config, outside)
-        folds.append({"source": source, "clips": len(inside), "constants": configs[best]})
+        folds.append({"source": source, "clips": len(inside), "constants": changes(configs[best])})
         for i in inside:
             held_out[i] = per_config[best][i]
     results = [r for r in held_out if r is not None]
@@ -124,20 +135,27 @@ def leave_one_source_out(
     return {
         "results": results,
         "summary": summarize(results),
-        "chosen": configs[overall],
+        "chosen": changes(configs[overall]),
+        "code_agrees": configs[overall] == code_defaults(),
         "folds": folds,
         "configurations": len(configs),
     }
 
 
 def loso_lines(loso: dict[str, Any]) -> str:
-    chosen = loso["chosen"] or "the defaults in the code"
+    chosen = loso["chosen"] or "the priors"
+    agrees = (
+        "the code's defaults are that choice"
+        if loso["code_agrees"]
+        else ("the code's defaults DIFFER from that choice")
+    )
     changed = [f for f in loso["folds"] if f["constants"]]
     lines = [
         f"- {loso['configurations']} candidate configurations of {len(CANDIDATES)} constants "
-        f"(`bench/constants.py`); chosen on all the footage: {chosen}.",
-        f"- {len(loso['folds'])} sources held out in turn; {len(changed)} of them would have "
-        "been analysed with constants other than the defaults:",
+        f"(`bench/constants.py`); chosen on all the footage, against the priors: {chosen}; "
+        f"{agrees}.",
+        f"- {len(loso['folds'])} sources held out in turn; {len(changed)} of them chose "
+        "constants other than the priors:",
     ]
     lines += [f"  - {f['source']} ({f['clips']} clips): {f['constants']}" for f in changed]
     return "\n".join(lines)

@@ -40,7 +40,7 @@ HOLD_TARGET = 3.0
 MIN_UP = 0.5  # an up phase shorter than this is not a rep
 # Seconds lying face down before a press-up counts: passing through on the way down from a
 # plank into an upward dog is not lying down.
-RESTING_BEFORE = 0.3
+RESTING_BEFORE = 0.6
 FAST_LOWERING = 0.6  # from the top to lying in less than this: too fast
 
 
