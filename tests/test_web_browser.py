@@ -284,7 +284,7 @@ def test_upload_page_shows_progress_and_the_report(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert page.is_hidden("#upload-error"), text_of(page, "#upload-error")
         summary = text_of(page, "#report-summary")
-    assert "Summary: 5 reps" in summary and "Repetitions" in summary
+    assert "Summary: 5 counted" in summary and "Repetitions" in summary
     assert any(0.0 < value < 1.0 for value in seen)  # the bar moved while it ran
     assert list(tmp_path.glob("backcoach-upload-*")) == []  # the upload is gone
 
