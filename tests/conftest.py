@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from backcoach.analysis.engine import ANALYSIS
 from backcoach.analysis.footage import read_manifest
 from backcoach.pose.frame import PoseFrame
 
 FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
 MANIFEST = FOOTAGE / "manifest.csv"
-FOOTAGE_FPS = 15.0
-FOOTAGE_MAX_WIDTH = 640
+FOOTAGE_FPS = ANALYSIS.fps
+FOOTAGE_MAX_WIDTH = ANALYSIS.max_width
 AVOIDED_MOVEMENTS = ("sit_up", "leg_raise", "toe_touch")
 AVOIDED_SECONDS = 25.0
 

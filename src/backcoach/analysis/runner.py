@@ -8,7 +8,7 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from backcoach.analysis.engine import AnalysisSession
+from backcoach.analysis.engine import ANALYSIS, AnalysisSession
 from backcoach.analysis.events import AnalyzerState, Event
 from backcoach.analysis.registry import ANALYZERS
 from backcoach.analysis.report import AnalysisReport
@@ -132,17 +132,17 @@ def analyze_video(
     exercise_id: str = AUTO,
     *,
     workers: int = 1,
-    max_fps: float | None = 15.0,
+    max_fps: float | None = ANALYSIS.fps,
     progress: ProgressCallback | None = None,
     on_frame: FrameHook | None = None,
     check_people: bool = True,
-    max_width: int | None = 640,
+    max_width: int | None = ANALYSIS.max_width,
 ) -> AnalysisReport:
     """Run the pose model over a video file, then ``analyze_frames``.
 
     ``max_fps`` caps the frames analysed per second and ``max_width`` the frame width given to
-    the pose model (the analyzers are tuned at 15 and 640). The pose model follows one
-    person, so a video showing several at once is refused first.
+    the pose model (``engine.ANALYSIS``: the rate and width every analysis runs at). The pose
+    model follows one person, so a video showing several at once is refused first.
     """
     from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator
     from backcoach.pose.pipeline import estimate_video
@@ -181,7 +181,7 @@ def analyze_landmarks(
     path: str | Path,
     exercise_id: str = AUTO,
     *,
-    max_fps: float | None = 15.0,
+    max_fps: float | None = ANALYSIS.fps,
     on_frame: FrameHook | None = None,
 ) -> AnalysisReport:
     """Analyse saved landmarks (``backcoach pose -o``) without running the model."""
