@@ -30,10 +30,9 @@ from backcoach.analysis.events import Analyzer, AnalyzerState, Event, EventKind
 from backcoach.analysis.posture import Position, PostureTracker, View
 from backcoach.analysis.registry import ANALYZERS, make_analyzer
 from backcoach.analysis.report import AnalysisReport, ReportBuilder
-from backcoach.analysis.tools.cuts import CutDetector
+from backcoach.analysis.tools.prepare import FramePreparer
 from backcoach.catalog.schema import Dose
 from backcoach.pose.frame import PoseFrame
-from backcoach.pose.smoothing import LandmarkSmoother
 
 AnalyzerFactory = Callable[[str, Dose | None], Analyzer]
 
@@ -66,7 +65,6 @@ _QUALITY_SECONDS = 120.0  # how far back per-frame quality is kept to score a re
 class FrameQuality:
     time: float
     seen: bool  # the exercise's needed parts were visible
-    view: View
 
 
 @dataclass(frozen=True)
@@ -94,10 +92,8 @@ class AnalysisSession:
         smooth: bool = True,
         analyzer_factory: AnalyzerFactory = make_analyzer,
     ) -> None:
-        self.smooth = smooth
         self._make_analyzer = analyzer_factory
-        self._cuts = CutDetector()
-        self._smoother = LandmarkSmoother()
+        self._preparer = FramePreparer(smooth)
         self._posture = PostureTracker()
         self.avoided = AvoidedMovementDetector()
         self.exercise_id: str | None = None
@@ -124,14 +120,10 @@ class AnalysisSession:
 
     # -- per frame ----------------------------------------------------------------------
     def update(self, raw: PoseFrame) -> AnalysisUpdate:
-        cut = self._cuts.update(raw) or bool(raw.extras.get("scene_cut", False))
+        frame, cut = self._preparer.prepare(raw)
         if cut:
-            self._smoother.reset()
             self._started = False
             self.scene_cuts += 1
-        frame = self._smoother.update(raw) if self.smooth else raw
-        if cut:
-            frame = dataclasses.replace(frame, extras={**frame.extras, "scene_cut": True})
         time = frame.timestamp
         self.frames += 1
         self.detected_frames += int(frame.detected)
@@ -143,7 +135,7 @@ class AnalysisSession:
         state: AnalyzerState | None = None
         if self.analyzer is not None:
             exercise_events = self.analyzer.update(frame)
-            self._remember_quality(frame, view)
+            self._remember_quality(frame)
             events += [self._judged(e) for e in exercise_events if self._allowed(e)]
             state = self.analyzer.state
         self.builder.add(events)
@@ -196,10 +188,10 @@ class AnalysisSession:
     def _allowed(self, event: Event) -> bool:
         return event.kind is not EventKind.FORM_WARNING or self._started
 
-    def _remember_quality(self, frame: PoseFrame, view: View) -> None:
+    def _remember_quality(self, frame: PoseFrame) -> None:
         visibility = getattr(self.analyzer, "visibility", None)
         seen = frame.detected if visibility is None else bool(visibility.frame_seen)
-        self._quality.append(FrameQuality(frame.timestamp, seen, view))
+        self._quality.append(FrameQuality(frame.timestamp, seen))
         while self._quality and frame.timestamp - self._quality[0].time > _QUALITY_SECONDS:
             self._quality.popleft()
 

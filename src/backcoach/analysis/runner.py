@@ -3,7 +3,6 @@ the avoided-movement detector side by side, then a report."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -12,11 +11,10 @@ from backcoach.analysis.engine import ANALYSIS, AnalysisSession
 from backcoach.analysis.events import AnalyzerState, Event
 from backcoach.analysis.registry import ANALYZERS
 from backcoach.analysis.report import AnalysisReport
-from backcoach.analysis.tools.cuts import CutDetector
+from backcoach.analysis.tools.prepare import FramePreparer
 from backcoach.catalog.schema import Dose
 from backcoach.errors import InputError, NotFoundError
 from backcoach.pose.frame import PoseFrame
-from backcoach.pose.smoothing import LandmarkSmoother
 
 AUTO = "auto"
 NOBODY = "I could not see a person in this video; film the whole body from the side."
@@ -44,23 +42,10 @@ def limit_fps(frames: Iterable[PoseFrame], max_fps: float | None) -> list[PoseFr
 
 
 def prepare_frames(frames: Iterable[PoseFrame], smooth: bool = True) -> list[PoseFrame]:
-    """Smooth landmarks and mark scene cuts (``extras["scene_cut"]``) on the raw poses.
-
-    Cuts are found before smoothing, which would blur the jump, and the smoother restarts at
-    each cut so the new scene is not pulled towards the old one.
-    """
-    cuts = CutDetector()
-    smoother = LandmarkSmoother()
-    out: list[PoseFrame] = []
-    for frame in sorted(frames, key=lambda f: f.timestamp):
-        cut = cuts.update(frame)
-        if cut:
-            smoother.reset()
-        ready = smoother.update(frame) if smooth else frame
-        if cut:
-            ready = dataclasses.replace(ready, extras={**ready.extras, "scene_cut": True})
-        out.append(ready)
-    return out
+    """Smooth landmarks and mark scene cuts (``extras["scene_cut"]``) on the raw poses, in
+    time order, as the analysis engine does (``tools.prepare.FramePreparer``)."""
+    preparer = FramePreparer(smooth)
+    return [preparer.prepare(frame)[0] for frame in sorted(frames, key=lambda f: f.timestamp)]
 
 
 def recognize_exercise(frames: Sequence[PoseFrame]) -> tuple[str, float]:
