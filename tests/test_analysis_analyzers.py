@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,6 +21,7 @@ from backcoach.analysis.exercises.knees_up import KneesUpAnalyzer
 from backcoach.analysis.exercises.pelvic_tilt import PelvicTiltAnalyzer
 from backcoach.analysis.exercises.roll_and_stretch import RollAndStretchAnalyzer
 from backcoach.analysis.posture import Position, View, classify_position, classify_view
+from backcoach.analysis.recognize import recognize
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 
@@ -97,13 +99,16 @@ def supine(
     trunk_deg: float = 0.0,
     straight_leg_deg: float | None = None,
     roll: float = 0.0,
+    roll_in_depth: bool = True,
 ) -> PoseFrame:
     """Lying on the back, knees bent, feet flat (hook lying), with optional changes.
 
     ``hip_lift``: pixels the hips rise (bridge). ``knee_deg``: per side, the thigh's angle
     measured from the trunk (small = knee at the chest). ``trunk_deg``: shoulders raised about
     the hips (sit-up). ``straight_leg_deg``: both legs straight at this angle above the floor.
-    ``roll``: knees rolled to the person's left (+) or right (-), 0..1.
+    ``roll``: knees rolled to the person's left (+) or right (-), 0..1; without
+    ``roll_in_depth`` the pose model's 3-D estimate is taken to miss the roll (a camera beside
+    the person), so only the knees' drop in the picture shows.
     """
     hip = (600.0, FLOOR - hip_lift)
     shoulder = _polar((600.0, FLOOR), TORSO, 180.0 - trunk_deg)
@@ -149,7 +154,10 @@ def supine(
             "foot": (ankle[0] + 30, ankle[1]),
         }
         depth[f"{side}_knee"] = -0.45 * roll
-    return frame_from(t, joints, legs, depth)
+    frame = frame_from(t, joints, legs, depth)
+    if roll and not roll_in_depth:
+        frame = replace(frame, world=supine(t).world)
+    return frame
 
 
 def standing(t: float, fold_deg: float = 0.0) -> PoseFrame:
@@ -402,6 +410,35 @@ def test_roll_and_stretch_counts_each_side() -> None:
     assert all(20.0 <= (h.duration or 0) <= 23.0 for h in holds)
 
 
+def _farther(frame: PoseFrame, scale: float) -> PoseFrame:
+    """The same frame seen from farther away: the person smaller around the picture's centre."""
+    image = frame.image.copy()
+    image[:, :2] = 0.5 + (image[:, :2] - 0.5) * scale
+    return replace(frame, image=image)
+
+
+def test_roll_seen_only_as_the_knees_dropping_is_counted_without_a_side() -> None:
+    frames = []
+    period = 1.5 + 4.0 + 1.5 + 2.0
+    for t in timeline(3 * period + 1.0):
+        k = int(t // period)
+        amount = smooth_step(t - k * period, 0.5, 1.5, 4.0, 1.5)
+        frames.append(supine(t, roll=amount, roll_in_depth=False))
+    for scale in (1.0, 0.4):
+        analyzer = RollAndStretchAnalyzer()
+        events = play(analyzer, [_farther(f, scale) for f in frames])
+        reps = kinds(events, EventKind.REP_COMPLETED)
+        assert len(reps) == 3 and all(r.side is None for r in reps)
+        notes = [e.code for e in kinds(events, EventKind.NOTE)]
+        assert notes == ["roll-side-unseen"]  # said once: which way is not seen
+
+
+def test_a_bridge_is_not_a_knee_roll() -> None:
+    events = play(RollAndStretchAnalyzer(), bridge_frames(4, hold=5.0))
+    assert kinds(events, EventKind.REP_COMPLETED) == []
+    assert kinds(events, EventKind.HOLD_STARTED) == []
+
+
 def test_roll_and_stretch_lying_still_is_nothing() -> None:
     events = play(RollAndStretchAnalyzer(), [supine(t) for t in timeline(20.0)])
     assert kinds(events, EventKind.REP_COMPLETED) == []
@@ -493,3 +530,15 @@ def test_roll_and_stretch_a_scene_opening_rolled_is_a_hold_not_a_roll() -> None:
     events = play(RollAndStretchAnalyzer(), frames)
     assert kinds(events, EventKind.REP_COMPLETED) == []
     assert len(kinds(events, EventKind.HOLD_ENDED)) == 1
+
+
+def test_recognise_a_roll_seen_only_as_the_knees_dropping() -> None:
+    frames = []
+    period = 1.5 + 4.0 + 1.5 + 2.0
+    for t in timeline(3 * period + 1.0):
+        k = int(t // period)
+        amount = smooth_step(t - k * period, 0.5, 1.5, 4.0, 1.5)
+        frames.append(supine(t, roll=amount, roll_in_depth=False))
+    assert recognize(frames).movement_id == "roll-and-stretch"
+    # Lying still in the same position is not a roll.
+    assert recognize([supine(t) for t in timeline(30.0)]).movement_id == "pelvic-tilt"

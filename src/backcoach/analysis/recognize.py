@@ -24,6 +24,7 @@ from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer, LimbAngles
 from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
 from backcoach.analysis.exercises.press_up import PressUpAnalyzer
+from backcoach.analysis.exercises.roll_and_stretch import RollAndStretchAnalyzer
 from backcoach.analysis.posture import Position, classify_position
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.geometry import elevation, joint_angle
@@ -223,7 +224,7 @@ class _Evidence:
             [x.hip_lift if x.thigh_to_trunk >= BRIDGE_LINE else 0.0 for x in m], BRIDGE_HIP_LIFT
         )
         knee_chest = _share([x.thigh_to_trunk for x in m], KNEE_TO_CHEST, above=False)
-        rolled = _share([x.knees_aside for x in m], KNEES_ROLLED)
+        rolled = max(_share([x.knees_aside for x in m], KNEES_ROLLED), self._rolled_share())
         legs_up = _share([x.lifted_straight_leg for x in m], LEG_LIFTED)
         curled = _share([-x.hip_lift for x in m], TRUNK_CURL)
         forearms = np.array([x.forearm_up for x in m])
@@ -253,6 +254,18 @@ class _Evidence:
         # it is what is left when nothing else moves.
         busy = max(bridge, knee_chest, rolled, legs_up, arms_up, curled)
         self.scores["pelvic-tilt"] = _clip(weight * (0.55 - 2.0 * busy))
+
+    def _rolled_share(self) -> float:
+        """Share of the lying frames the roll-and-stretch's own analysis takes as rolled over,
+        so that a roll seen only as the knees dropping (a camera beside the person) counts."""
+        roll = RollAndStretchAnalyzer()
+        rolled = lying = 0
+        for frame, position in zip(self.frames, self.positions, strict=True):
+            roll.update(frame)
+            if position is Position.SUPINE:
+                lying += 1
+                rolled += roll.rolled.active
+        return rolled / lying if lying else 0.0
 
     def standing(self) -> None:
         weight = self.share[Position.STANDING]

@@ -5,6 +5,11 @@ Two measures are averaged. From the side the camera sees the knees drop towards 
 (their height above the hips falls from about half a torso length to nothing). In the pose
 model's 3-D estimate the knees move along the shoulders' left-right line, which also tells
 the side: towards the person's left or right. A roll counts once the knees are seen back up.
+
+The pose model's depth is weakest along the camera's line of sight, so a camera beside the
+person sees the roll mostly as the knees dropping. That drop is also judged against the
+knees' own height in the middle of this scene (``KneeDrop``): a share of that height, it
+does not depend on the person's build, the distance or the camera's height.
 """
 
 from __future__ import annotations
@@ -13,15 +18,27 @@ import math
 
 import numpy as np
 
+from backcoach.analysis.baseline import RunningLevel
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import elevation, joint_angle
 from backcoach.pose.landmarks import Landmark as L
 
 _NOT_LYING = {Position.STANDING, Position.QUADRUPED, Position.SITTING}
+
+KNEES_UP = 0.3  # knees above the hips by this many torso lengths: in the middle
+KNEES_BENT = 130.0  # both knees bent more than this (deg): a roll keeps them bent
+HIPS_DOWN = 18.0  # the shoulders-to-hips line rising less than this (deg): no bridge
+MIDDLE_SECONDS = 30.0  # how far back the knees' height in the middle is remembered
+
+SIDE_UNSEEN = (
+    "From this camera angle I can see your knees drop but not which way they roll, so a roll "
+    "away from the camera may be missed. A camera at your feet sees both sides."
+)
 
 
 def roll_direction(frame: PoseFrame) -> float:
@@ -48,6 +65,45 @@ def roll_amount(frame: PoseFrame, b: BodyPoints) -> float:
     return float(np.mean(values)) if values else math.nan
 
 
+def knees_bent_hips_down(frame: PoseFrame) -> bool:
+    """Both knees bent and the hips on the floor: a knee roll, not a leg stretch or a bridge."""
+    w = frame.world
+    knees = (
+        joint_angle(w[L.LEFT_HIP], w[L.LEFT_KNEE], w[L.LEFT_ANKLE]),
+        joint_angle(w[L.RIGHT_HIP], w[L.RIGHT_KNEE], w[L.RIGHT_ANKLE]),
+    )
+    shoulders = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2
+    hips = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
+    lift = elevation(shoulders, hips)
+    return max(knees) < KNEES_BENT and math.isfinite(lift) and lift < HIPS_DOWN
+
+
+class KneeDrop:
+    """How far the knees have dropped below their height in the middle, as a share of it.
+
+    0 in the middle, about 1 with the knees on the floor; NaN until the middle has been seen
+    (knees up and bent, hips down) in this scene.
+    """
+
+    def __init__(self) -> None:
+        self._middle = RunningLevel(MIDDLE_SECONDS)
+        self._level = math.nan
+
+    def update(self, frame: PoseFrame, b: BodyPoints) -> float:
+        height = b.up(b.knees, b.hips)
+        if not (math.isfinite(height) and knees_bent_hips_down(frame)):
+            return math.nan
+        if height >= KNEES_UP:
+            self._level = self._middle.update(height, frame.timestamp)
+        if not self._level >= KNEES_UP:
+            return math.nan
+        return 1.0 - height / self._level
+
+    def reset(self) -> None:
+        self._middle.reset()
+        self._level = math.nan
+
+
 class RollAndStretchAnalyzer(BaseAnalyzer):
     exercise_id = "roll-and-stretch"
     required_parts = ("shoulders", "hips", "knees")
@@ -56,7 +112,7 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
     rolled_out = 0.33
     min_roll = 1.0  # seconds at the side for a roll to count
     target_hold = 20.0
-    knees_up = 0.3  # knees back above the hips by this many torso lengths: back in the middle
+    knees_up = KNEES_UP  # knees back above the hips: back in the middle
     return_within = 2.0
     same_depth = 0.2
     middle_first = 0.5  # seconds the knees must be seen up in the middle before a roll
@@ -77,6 +133,7 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         self._middle_run: tuple[float, float] | None = None  # knees seen up: first, last
         self._roll_armed = False
         self.side_counts = {"left": 0, "right": 0}
+        self.knee_drop = KneeDrop()
 
     def reset_motion(self, time: float) -> list[Event]:
         self._roll_side = None
@@ -86,6 +143,7 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         self._before_cut = self.driving_value
         self._middle_run = None
         self._roll_armed = False
+        self.knee_drop.reset()
         return super().reset_motion(time)
 
     def analyze(self, frame: PoseFrame) -> list[Event]:
@@ -96,6 +154,9 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
             self.phase = "not in position"
             return self.hold.update(None, time)
         amount = roll_amount(frame, b)
+        drop = self.knee_drop.update(frame, b)
+        if drop > amount:
+            amount = drop
         self.driving_value = amount
         events: list[Event] = []
         if self._before_cut is not None:
@@ -161,15 +222,18 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         self._pending_return = None
         if start is None or left_at - start < self.min_roll:
             return []
+        notes: list[Event] = []
         if side is not None:
             self.side_counts[side] += 1
+        else:
+            notes = self.note_once("roll-side-unseen", SIDE_UNSEEN, left_at)
         counted = Event(
             EventKind.REP_COMPLETED,
             left_at,
             duration=round(left_at - start, 3),
             data={"start": round(start, 3)},
         )
-        return [self.rep_completed(counted, side=side)]
+        return [*notes, self.rep_completed(counted, side=side)]
 
     def _shoulders_down(self, b: BodyPoints, time: float) -> list[Event]:
         if not (self.rolled.active and b.trunk_rise > 0.25):
