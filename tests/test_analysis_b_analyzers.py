@@ -520,3 +520,22 @@ def test_cat_cow_a_wobble_inside_one_position_is_not_a_second_one() -> None:
     events = run(CatCowAnalyzer(), wobbly, 8.0)
     phases = [e.data["phase"] for e in kinds(events, EventKind.REP_COMPLETED)]
     assert phases == ["cow", "cat"]
+
+
+def test_bird_dog_a_hidden_knee_guessed_high_is_no_leg_alone() -> None:
+    # Kneeling on all fours; the far knee is hidden and guessed well above the near one (as
+    # the model does when the body covers it). A leg the camera cannot see is not judged.
+    still = bird_dog_script([])
+
+    def frame(t: float, seen: bool) -> PoseFrame:
+        base = frame_of(still(t), t)
+        world = base.world.copy()
+        world[L.LEFT_KNEE, :2] = world[L.LEFT_HIP, :2] + 0.45 * _dir(-30.0)
+        visibility = base.visibility.copy()
+        visibility[L.LEFT_KNEE] = 0.95 if seen else 0.15
+        return dataclasses.replace(base, world=world, visibility=visibility)
+
+    for seen, warned in ((False, False), (True, True)):
+        analyzer = BirdDogAnalyzer(stage="arm-and-leg")
+        events = [e for i in range(int(6.0 * FPS)) for e in analyzer.update(frame(i / FPS, seen))]
+        assert ("arm-missing" in codes(events)) is warned

@@ -68,6 +68,7 @@ class LimbAngles:
     hip_roll: float  # degrees, the left-right hip line against the floor
     hands_to_knees: float  # height between the lower hand and the lower knee, torso lengths
     arm_seen: dict[str, bool] = field(default_factory=dict)
+    knee_seen: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
     def of(cls, frame: PoseFrame) -> LimbAngles:
@@ -96,6 +97,10 @@ class LimbAngles:
             arm_seen={
                 "left": bool(frame.visibility[L.LEFT_WRIST] >= 0.5),
                 "right": bool(frame.visibility[L.RIGHT_WRIST] >= 0.5),
+            },
+            knee_seen={
+                "left": bool(frame.visibility[L.LEFT_KNEE] >= 0.5),
+                "right": bool(frame.visibility[L.RIGHT_KNEE] >= 0.5),
             },
         )
 
@@ -269,8 +274,11 @@ class BirdDogAnalyzer(BaseAnalyzer):
             del self._rest_roll[:-20]
 
     def _check_leg_alone(self, limbs: LimbAngles, t: float) -> list[Event]:
-        """A leg raised with no arm: a different exercise (a kick-back), worth a cue."""
-        if not any(limbs.leg_raised(leg) for leg in ("left", "right")):
+        """A leg raised with no arm: a different exercise (a kick-back), worth a cue.
+
+        Only a leg the camera sees counts: a hidden knee's height is the model's guess."""
+        seen = [leg for leg in ("left", "right") if limbs.knee_seen.get(leg, True)]
+        if not any(limbs.leg_raised(leg) for leg in seen):
             self._leg_alone_since = None
             return []
         if self._leg_alone_since is None:
