@@ -539,3 +539,41 @@ def test_bird_dog_a_hidden_knee_guessed_high_is_no_leg_alone() -> None:
         analyzer = BirdDogAnalyzer(stage="arm-and-leg")
         events = [e for i in range(int(6.0 * FPS)) for e in analyzer.update(frame(i / FPS, seen))]
         assert ("arm-missing" in codes(events)) is warned
+
+
+def test_bird_dog_counts_reps_when_the_resting_hand_is_placed_well_forward() -> None:
+    # Between reaches the hand rests on the floor well ahead of the shoulder, so the model's
+    # arm angle at rest stays near the raised threshold; each reach still comes down from its
+    # peak, and that ends the rep.
+    reps = [(1.0, 3.5, "right", "left"), (5.0, 7.5, "right", "left"), (9.0, 11.5, "right", "left")]
+    reaching = bird_dog_script(reps)
+
+    def script(t: float) -> Body:
+        body = reaching(t)
+        if t > 1.0:
+            body.arm["right"] = max(body.arm.get("right", -90.0), -48.0)
+        return body
+
+    events = run(BirdDogAnalyzer(stage="arm-and-leg"), script, 13.0)
+    assert len(kinds(events, EventKind.REP_COMPLETED)) == 3
+
+
+def test_bird_dog_a_leg_reaching_back_counts_when_its_knee_estimate_lags() -> None:
+    # The far leg reaches straight back (its ankle level with the hips) while the model keeps
+    # its knee low, as it does for a leg behind the body from some camera sides.
+    script = bird_dog_script([(1.0, 4.5, "right", "left"), (6.0, 9.5, "right", "left")])
+
+    def frame(t: float) -> PoseFrame:
+        base = frame_of(script(t), t)
+        world = base.world.copy()
+        hips = world[L.LEFT_HIP, :2]
+        reach = world[L.LEFT_ANKLE, :2] - hips
+        if reach[1] > -0.3:  # the ankle is up: put the knee's estimate half-way down
+            world[L.LEFT_KNEE, :2] = hips + 0.45 * _dir(-55.0, backwards=True)
+        return dataclasses.replace(base, world=world)
+
+    analyzer = BirdDogAnalyzer(stage="arm-and-leg")
+    events = [e for i in range(int(11.0 * FPS)) for e in analyzer.update(frame(i / FPS))]
+    events += analyzer.finish(11.0)
+    assert len(kinds(events, EventKind.REP_COMPLETED)) == 2
+    assert "leg-missing" not in codes(events)

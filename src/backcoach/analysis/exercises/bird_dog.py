@@ -36,8 +36,11 @@ STAGES: tuple[str, ...] = ("arm-only", "arm-and-leg")
 ARM_RAISED = -40.0  # raised arm at least this high (level = 0, hanging = -90)
 ARM_LIFT = 35.0  # ... and at least this much higher than the other (supporting) arm
 ARM_BAND = 12.0  # hysteresis: both must fall this far back before the arm counts as down
+ARM_DROP = 20.0  # or the arm below ARM_RAISED and this far below its highest in the rep
 KNEE_RAISED = -50.0  # raised leg: hip-to-knee line at least this high (kneeling: -60..-90)
 KNEE_LIFT = 22.0  # ... and this much above the other knee
+ANKLE_RAISED = -25.0  # or the hip-to-ankle line this high (kneeling: the shin on the floor,
+ANKLE_LIFT = 25.0  # about -35..-50) and this much above the other leg's: the leg reaches back
 LIMB_OFF_LEVEL = 30.0  # a held limb more than this above or below level is "well off level"
 LEG_HIGH = 25.0  # hip-to-ankle line above this: the leg is swung up too high
 HIP_TILT = 25.0  # hips rolled this many degrees from where they were at rest
@@ -124,8 +127,13 @@ class LimbAngles:
         return high, min(height, lift - ARM_LIFT)
 
     def leg_raised(self, label: str) -> bool:
+        """The thigh lifted, or the whole leg reaching back: the model's estimate of a far
+        leg's knee can lag while its ankle shows the reach (and the other way round)."""
         lift = self.knee[label] - self.knee[other(label)]
-        return self.knee[label] >= KNEE_RAISED and lift >= KNEE_LIFT
+        if self.knee[label] >= KNEE_RAISED and lift >= KNEE_LIFT:
+            return True
+        reach = self.ankle[label] - self.ankle[other(label)]
+        return self.ankle[label] >= ANKLE_RAISED and reach >= ANKLE_LIFT
 
     def _reaching_over_a_hidden_hand(self) -> bool:
         """One arm reaches forward while the camera cannot see the other hand: that hand is
@@ -229,6 +237,8 @@ class BirdDogAnalyzer(BaseAnalyzer):
         events: list[Event] = []
         self._all_fours.update(1.0 if limbs.on_all_fours else 0.0, t)
         label, score = limbs.raised_arm()
+        if self._rep is not None and self._lowered(limbs.arm[self._rep.arm_label]):
+            score = min(score, -ARM_BAND - 1.0)
         self._arm_up.update(score, t)
         self.driving_value = round(limbs.arm[label], 1)
 
@@ -267,6 +277,13 @@ class BirdDogAnalyzer(BaseAnalyzer):
         self.phase = "holding" if self._hold.running else "raising"
         events += self._form_checks(limbs, rep, t)
         return events
+
+    def _lowered(self, arm: float) -> bool:
+        """The rep's arm has come back down from its reach, judged against its own highest in
+        this rep: the model may place a hand resting on the floor well forward (so its angle
+        stays near the raised threshold), but a reach always comes down from its peak."""
+        assert self._rep is not None
+        return arm < ARM_RAISED and arm <= self._rep.arm_peak - ARM_DROP
 
     def _remember_rest(self, roll: float) -> None:
         if math.isfinite(roll):
