@@ -542,3 +542,21 @@ def test_recognise_a_roll_seen_only_as_the_knees_dropping() -> None:
     assert recognize(frames).movement_id == "roll-and-stretch"
     # Lying still in the same position is not a roll.
     assert recognize([supine(t) for t in timeline(30.0)]).movement_id == "pelvic-tilt"
+
+
+def test_knees_up_a_hidden_knee_wobbling_near_the_other_is_not_a_second_stretch() -> None:
+    # The right knee is pulled in and held; the left leg, lying behind it from this camera,
+    # is placed by the model next to the right knee, its guess wobbling from just overlapping
+    # to a little apart. It stays hidden: one stretch, on the right.
+    frames = []
+    for i, frame in enumerate(knees_frames([("right", 12.0)])):
+        if 3.0 <= frame.timestamp <= 13.5:
+            gap = (0.1 if (i // 3) % 2 else 0.27) * TORSO
+            image = frame.image.copy()
+            image[L.LEFT_KNEE, :2] = image[L.RIGHT_KNEE, :2] + (gap / W, 0.0)
+            visibility = frame.visibility.copy()
+            visibility[L.LEFT_KNEE] = 0.6
+            frame = replace(frame, image=image, visibility=visibility)
+        frames.append(frame)
+    holds = kinds(play(KneesUpAnalyzer(), frames), EventKind.HOLD_ENDED)
+    assert [h.side for h in holds] == ["right"]

@@ -19,6 +19,8 @@ from backcoach.pose.landmarks import Landmark as L
 
 _LEGS = {"left": (L.LEFT_HIP, L.LEFT_KNEE), "right": (L.RIGHT_HIP, L.RIGHT_KNEE)}
 _NOT_LYING = {Position.STANDING, Position.QUADRUPED, Position.SITTING, Position.PRONE}
+KNEES_OVERLAP = 0.2  # knees this close in the picture (torso lengths): one hides the other
+KNEES_APART = 0.35  # ... until they are this far apart again (a de-jitter band)
 
 
 class KneesUpAnalyzer(BaseAnalyzer):
@@ -47,6 +49,7 @@ class KneesUpAnalyzer(BaseAnalyzer):
         self.driving_label = "hip angle"
         self._best: float | None = None
         self._released = False
+        self._overlap = False
 
     def reset_motion(self, time: float) -> list[Event]:
         events: list[Event] = []
@@ -101,7 +104,10 @@ class KneesUpAnalyzer(BaseAnalyzer):
         px = frame.pixels()
         vis = {leg: float(frame.visibility[knee]) for leg, (_, knee) in _LEGS.items()}
         gap = float(np.linalg.norm(px[L.LEFT_KNEE] - px[L.RIGHT_KNEE])) / torso
-        overlap = gap < 0.2
+        # Once the knees overlap, a gap that opens a little (the model's guess of the hidden
+        # knee wobbles) does not yet make the hidden leg seen.
+        self._overlap = gap < (KNEES_APART if self._overlap else KNEES_OVERLAP)
+        overlap = self._overlap
         same = self.legs["left"].active == self.legs["right"].active
         faint = min(vis, key=lambda leg: vis[leg])
         seen_less = vis[faint] < 0.5 or vis[faint] < max(vis.values()) - 0.15
