@@ -414,7 +414,12 @@ def test_cat_cow_jitter_and_small_nods_count_nothing() -> None:
     def nod(t: float) -> Body:
         return Body(position="all-fours", neck=12.0 * math.sin(t * 3.0))
 
-    assert not kinds(run(CatCowAnalyzer(), nod, 20.0, noise=0.01), EventKind.REP_COMPLETED)
+    events = run(CatCowAnalyzer(), nod, 20.0, noise=0.01)
+    assert not kinds(events, EventKind.REP_COMPLETED)
+    # Nothing counted on all fours for a while: it says what it cannot see, once.
+    assert [e.code for e in kinds(events, EventKind.NOTE)] == ["cat-cow-not-seen"]
+    counted = run(CatCowAnalyzer(), cat_cow_script, 30.0)
+    assert "cat-cow-not-seen" not in [e.code for e in kinds(counted, EventKind.NOTE)]
 
 
 def test_cat_cow_needs_hands_and_knees() -> None:

@@ -25,6 +25,13 @@ COW_EXIT = 15.0
 CAT_ENTER = -28.0  # head this far below the trunk line counts as cat
 CAT_EXIT = -15.0
 MIN_IN_POSE = 0.3  # seconds in a position before it counts
+QUIET_SECONDS = 10.0  # on all fours this long with no position reached: say what is not seen
+
+NOT_SEEN = (
+    "I can't see your back round and hollow: I follow cat and cow from your head, and it is "
+    "hardly moving. If you are making small tilts of the lower back, I cannot count them; "
+    "let your head drop and lift with your back."
+)
 
 
 def neck_angle(frame: PoseFrame) -> float:
@@ -50,6 +57,7 @@ class CatCowAnalyzer(BaseAnalyzer):
             self.track(band)  # after a cut a position must be reached afresh to count
         self.counts = {"cat": 0, "cow": 0}
         self._last_counted: str | None = None
+        self._quiet_since: float | None = None
 
     def reset_motion(self, time: float) -> list[Event]:
         self._last_counted = None  # a new scene may start in either position
@@ -69,6 +77,10 @@ class CatCowAnalyzer(BaseAnalyzer):
             self.phase = "waiting"
             return []
         events: list[Event] = []
+        if self._quiet_since is None:
+            self._quiet_since = t
+        elif t - self._quiet_since >= QUIET_SECONDS:
+            events += self.note_once("cat-cow-not-seen", NOT_SEEN, t)
         for name, band in (("cow", self._cow), ("cat", self._cat)):
             if band.update(neck, t) and band.active and name != self._last_counted:
                 # Cat and cow alternate: the head dipping and rising again within one
@@ -86,6 +98,7 @@ class CatCowAnalyzer(BaseAnalyzer):
         return events
 
     def _count(self, name: str, reached: float, t: float) -> list[Event]:
+        self._quiet_since = t
         self.counts[name] += 1
         self.rep_count += 1
         events = self.note_once(
