@@ -323,3 +323,17 @@ def test_the_timers_cycle_does_not_repeat_the_same_prompt_while_the_camera_leads
     assert not any(line.startswith("Repetition 1 of 2") for line in lines)
     assert not any(line.startswith("Hold for") for line in lines)
     assert reps_done(coach) == 0
+
+
+def test_when_nothing_is_counted_the_analysis_says_what_it_cannot_see() -> None:
+    coach, clock = make(BRIDGE)
+    into_set(coach, clock, "bridge", Position.SUPINE)
+    tip = Event(EventKind.NOTE, 0.0, code="alternate", message="Switch sides each time.")
+    note = Event(
+        EventKind.NOTE, 0.0, code="cat-cow-not-seen", message="I cannot see your hips lift."
+    )
+    watch_for(coach, clock, 0.2, view("bridge", events=(note, tip)))
+    assert coach.view().message is None  # said only once nothing has been counted for a while
+    watch_for(coach, clock, QUIET_SECONDS + 0.5, view("bridge"))
+    assert coach.view().message == "I cannot see your hips lift."
+    assert "I cannot see your hips lift." in said(coach)

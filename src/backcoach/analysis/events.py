@@ -25,6 +25,13 @@ class EventKind(StrEnum):
     NOTE = "note"
 
 
+# Notes that say what the camera cannot judge from where it is (rather than coaching tips):
+# the live coach says them when nothing has been counted for a while.
+CANNOT_JUDGE_NOTES = frozenset(
+    {"tilt-not-visible", "back-from-head", "cat-cow-not-seen", "roll-side-unseen"}
+)
+
+
 @dataclass(frozen=True)
 class Event:
     kind: EventKind

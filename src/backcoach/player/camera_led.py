@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import Any
 
 from backcoach.analysis.engine import START_POSITION, AnalysisUpdate
-from backcoach.analysis.events import Event, EventKind
+from backcoach.analysis.events import CANNOT_JUDGE_NOTES, Event, EventKind
 from backcoach.analysis.posture import Position
 from backcoach.catalog.schema import Catalog
 from backcoach.planning.plan import Plan, PlanItem
@@ -157,6 +157,7 @@ class _Watch:
     hold_running: bool = False
     hold_offset: float = 0.0  # paused seconds inside the running hold
     last_hold_ended: float = 0.0
+    cannot_see: str | None = None  # the analysis's own words on what it cannot judge
     ready_in: float | None = None
     get_ready_for: float = 0.0
     said_parts: set[tuple[int, str]] = field(default_factory=set)
@@ -296,6 +297,8 @@ class CameraLedSession:
         for event in view.events:
             if event.kind is EventKind.HOLD_ENDED and event.duration is not None:
                 watch.last_hold_ended = event.duration
+            if event.kind is EventKind.NOTE and event.code in CANNOT_JUDGE_NOTES:
+                watch.cannot_see = event.message
             if event.kind is not EventKind.REP_COMPLETED:
                 continue
             if paused or self.player.phase not in ACTIVE_PHASES:
@@ -479,6 +482,8 @@ class CameraLedSession:
             if needed is not None and watch.wrong_for >= WRONG_POSITION_SECONDS:
                 return wrong_position(view.position, needed, item.name, starts=False)
             if watch.quiet_for >= self._quiet_seconds:
+                if watch.cannot_see is not None:
+                    return watch.cannot_see  # why nothing is counted, in the analysis's words
                 return (
                     f"I can see you, but I have not seen a repetition for "
                     f"{self._quiet_seconds:g} seconds. Carry on, or go on without the camera."
