@@ -32,7 +32,7 @@ class Constant:
 CANDIDATES: tuple[Constant, ...] = (
     Constant("avoided", "CURL_ENTER", (0.2, 0.15, 0.25), "trunk rise above usual: a curl"),
     Constant("avoided", "CURL_EXIT", (0.1, 0.05), "trunk rise above usual: back down"),
-    Constant("avoided", "TRUNK_ABOVE_LEVEL", (0.15, 0.1, 0.2), "trunk above level in a curl"),
+    Constant("posture", "HIPS_DOWN", (0.15, 0.1, 0.2), "hips near the shoulder-ankle line"),
     Constant("avoided", "TUCK_WINDOW", (12.0, 8.0, 20.0), "seconds for two leg pull-ins"),
     Constant("supine", "LEGS_DRAWN_IN", (75.0, 65.0, 85.0), "thigh-trunk angle: drawn in"),
     Constant("supine", "LEGS_STRETCHED", (130.0, 120.0, 140.0), "hip and knee: stretched"),

@@ -560,3 +560,39 @@ def test_knees_up_a_hidden_knee_wobbling_near_the_other_is_not_a_second_stretch(
         frames.append(frame)
     holds = kinds(play(KneesUpAnalyzer(), frames), EventKind.HOLD_ENDED)
     assert [h.side for h in holds] == ["right"]
+
+
+def _turned(frame: PoseFrame, degrees: float) -> PoseFrame:
+    """The frame as a camera turned ``degrees`` about its axis would see it."""
+    a = math.radians(degrees)
+    turn = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    pixels = (frame.image[:, :2] - 0.5) * (W, H)
+    image = frame.image.copy()
+    image[:, :2] = (pixels @ turn.T) / (W, H) + 0.5
+    world = frame.world.copy()
+    world[:, :2] = frame.world[:, :2] @ turn.T
+    return replace(frame, image=image, world=world)
+
+
+@pytest.mark.parametrize("degrees", [-15.0, 15.0])
+def test_recognition_of_lying_exercises_does_not_change_with_a_turned_camera(
+    degrees: float,
+) -> None:
+    clips = {
+        "pelvic-tilt": [supine(t) for t in timeline(30.0)],
+        "bridge": bridge_frames(4, lift=110.0, hold=3.0),
+    }
+    for movement, frames in clips.items():
+        assert recognize(frames).movement_id == movement
+        assert recognize([_turned(f, degrees) for f in frames]).movement_id == movement
+
+
+@pytest.mark.parametrize("degrees", [-15.0, 0.0, 15.0])
+def test_sit_ups_are_warned_and_bridges_are_not_with_a_turned_camera(degrees: float) -> None:
+    sit_ups = []
+    for t in timeline(12.0):
+        k = int(t // 3.0)
+        sit_ups.append(supine(t, trunk_deg=70.0 * smooth_step(t - 3.0 * k, 0.3, 1.0, 0.5, 1.0)))
+    assert avoided_codes([_turned(f, degrees) for f in sit_ups]) == ["bent-leg-sit-up"]
+    bridges = bridge_frames(4, lift=110.0, hold=3.0)
+    assert avoided_codes([_turned(f, degrees) for f in bridges]) == []

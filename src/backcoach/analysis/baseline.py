@@ -30,5 +30,13 @@ class RunningLevel:
             return value
         return float(np.percentile([v for _, v in self._values], self.percentile))
 
+    def current(self, time: float) -> float:
+        """The level without a new reading (NaN when there is none)."""
+        while self._values and time - self._values[0][0] > self.seconds:
+            self._values.popleft()
+        if not self._values:
+            return math.nan
+        return float(np.percentile([v for _, v in self._values], self.percentile))
+
     def reset(self) -> None:
         self._values.clear()

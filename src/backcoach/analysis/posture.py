@@ -17,6 +17,7 @@ from backcoach.pose.frame import FloatArray, PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 
 KNEES_UP_LYING = 1.5  # torso lengths the knees may stand above the hips in a lying position
+HIPS_DOWN = 0.15  # hips closer than this (torso lengths) to the shoulder-ankle line
 
 
 class Position(StrEnum):
@@ -52,6 +53,24 @@ class BodyPoints:
     def up(self, a: FloatArray, b: FloatArray) -> float:
         """How far point a is above point b, in torso lengths."""
         return float(b[1] - a[1]) / self.torso
+
+    def hips_down(self) -> bool:
+        """The hips on the shoulder-ankle line (lying, curling or rolling), not bridged up."""
+        return self.hips_above_line() < HIPS_DOWN
+
+    def hips_above_line(self) -> float:
+        """How far the hips are above the line from the shoulders to the ankles, in torso
+        lengths: about 0 lying flat (or curling up, or rolling the knees), well above in a
+        bridge. It is measured in the picture's own plane, so a turned camera reads the same.
+        """
+        line = self.ankles - self.shoulders
+        length = float(np.hypot(line[0], line[1]))
+        if not length > 1e-9:
+            return math.nan
+        to_hips = self.hips - self.shoulders
+        cross = float(line[0] * to_hips[1] - line[1] * to_hips[0])
+        # Image y points down: with the ankles to the right, hips above the line give cross < 0.
+        return -cross / length / self.torso * (1.0 if line[0] >= 0 else -1.0)
 
     def faces_away_from_feet(self) -> bool:
         """In a side view: the face points away from the feet (press-up), not towards them."""
@@ -120,9 +139,26 @@ def classify_position(frame: PoseFrame) -> Position:
     return Position.UNKNOWN
 
 
+def _nose_rise(b: BodyPoints) -> float:
+    """How far the nose stands out from the line of the neck (ears to shoulders), towards the
+    top of the picture, in torso lengths. Measured across the neck rather than against the
+    picture's horizontal, it reads the same with the camera turned a little."""
+    axis = b.shoulders - b.ears
+    length = float(np.hypot(axis[0], axis[1]))
+    if not length > 1e-9:
+        return b.up(b.nose, b.ears)
+    axis = axis / length
+    offset = b.nose - b.ears
+    across = offset - float(np.dot(offset, axis)) * axis
+    upwards = np.array([-axis[1], axis[0]])
+    if upwards[1] > 0:  # the normal that points up the picture (y grows downwards)
+        upwards = -upwards
+    return float(np.dot(across, upwards)) / b.torso
+
+
 def _lying_face(b: BodyPoints) -> Position:
-    # Lying on the back the nose points up, above the ears; face down it points at the floor.
-    nose_rise = b.up(b.nose, b.ears)
+    # Lying on the back the nose points up, away from the floor; face down it points at it.
+    nose_rise = _nose_rise(b)
     knees_up = b.up(b.knees, b.hips)
     if nose_rise > 0.06 or (knees_up > 0.3 and nose_rise > -0.02):
         return Position.SUPINE

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -131,6 +132,9 @@ class SupineMeasures:
         )
 
 
+A = TypeVar("A", bound=BaseAnalyzer)
+
+
 def _share(values: list[float], test: float, above: bool = True) -> float:
     finite = [v for v in values if math.isfinite(v)]
     if not finite:
@@ -220,13 +224,24 @@ class _Evidence:
         if weight < 0.2 or not lying:
             return
         m = [SupineMeasures.of(f) for f in lying]
+        # The hips' rise is judged against the lowest they lie in this recording, so that a
+        # camera turned or set higher does not read the body lying flat as hips up.
+        rises = np.array([x.hip_lift for x in m])
+        rises = rises[np.isfinite(rises)]
+        resting = float(np.percentile(rises, 10)) if rises.size else 0.0
         bridge = _share(
-            [x.hip_lift if x.thigh_to_trunk >= BRIDGE_LINE else 0.0 for x in m], BRIDGE_HIP_LIFT
+            [x.hip_lift - resting if x.thigh_to_trunk >= BRIDGE_LINE else -90.0 for x in m],
+            BRIDGE_HIP_LIFT,
         )
         knee_chest = _share([x.thigh_to_trunk for x in m], KNEE_TO_CHEST, above=False)
-        rolled = max(_share([x.knees_aside for x in m], KNEES_ROLLED), self._rolled_share())
+        rolled = max(
+            _share([x.knees_aside for x in m], KNEES_ROLLED),
+            self._share_judged(RollAndStretchAnalyzer(), lambda a: a.rolled.active),
+        )
         legs_up = _share([x.lifted_straight_leg for x in m], LEG_LIFTED)
-        curled = _share([-x.hip_lift for x in m], TRUNK_CURL)
+        # A curl is the trunk rising above where it usually lies in this recording.
+        lying_level = float(np.percentile(rises, 75)) if rises.size else 0.0
+        curled = _share([lying_level - x.hip_lift for x in m], TRUNK_CURL)
         forearms = np.array([x.forearm_up for x in m])
         forearms = forearms[np.isfinite(forearms)]
         arm_range = (
@@ -255,17 +270,17 @@ class _Evidence:
         busy = max(bridge, knee_chest, rolled, legs_up, arms_up, curled)
         self.scores["pelvic-tilt"] = _clip(weight * (0.55 - 2.0 * busy))
 
-    def _rolled_share(self) -> float:
-        """Share of the lying frames the roll-and-stretch's own analysis takes as rolled over,
-        so that a roll seen only as the knees dropping (a camera beside the person) counts."""
-        roll = RollAndStretchAnalyzer()
-        rolled = lying = 0
+    def _share_judged(self, analyzer: A, judged: Callable[[A], bool]) -> float:
+        """Share of the lying frames in which an exercise's own analysis judges its movement
+        under way (the bridge's hips up, the roll's knees over), so that the recogniser and
+        the count agree and both use the analysis's camera-independent measures."""
+        hits = lying = 0
         for frame, position in zip(self.frames, self.positions, strict=True):
-            roll.update(frame)
+            analyzer.update(frame)
             if position is Position.SUPINE:
                 lying += 1
-                rolled += roll.rolled.active
-        return rolled / lying if lying else 0.0
+                hits += judged(analyzer)
+        return hits / lying if lying else 0.0
 
     def standing(self) -> None:
         weight = self.share[Position.STANDING]

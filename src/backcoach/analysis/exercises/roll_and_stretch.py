@@ -25,14 +25,13 @@ from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, bod
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
-from backcoach.pose.geometry import elevation, joint_angle
+from backcoach.pose.geometry import joint_angle
 from backcoach.pose.landmarks import Landmark as L
 
 _NOT_LYING = {Position.STANDING, Position.QUADRUPED, Position.SITTING}
 
 KNEES_UP = 0.3  # knees above the hips by this many torso lengths: in the middle
 KNEES_BENT = 130.0  # both knees bent more than this (deg): a roll keeps them bent
-HIPS_DOWN = 18.0  # the shoulders-to-hips line rising less than this (deg): no bridge
 MIDDLE_SECONDS = 30.0  # how far back the knees' height in the middle is remembered
 
 SIDE_UNSEEN = (
@@ -65,17 +64,14 @@ def roll_amount(frame: PoseFrame, b: BodyPoints) -> float:
     return float(np.mean(values)) if values else math.nan
 
 
-def knees_bent_hips_down(frame: PoseFrame) -> bool:
-    """Both knees bent and the hips on the floor: a knee roll, not a leg stretch or a bridge."""
+def knees_bent_hips_down(frame: PoseFrame, b: BodyPoints) -> bool:
+    """Both knees bent and the hips down: a knee roll, not a leg stretch or a bridge."""
     w = frame.world
     knees = (
         joint_angle(w[L.LEFT_HIP], w[L.LEFT_KNEE], w[L.LEFT_ANKLE]),
         joint_angle(w[L.RIGHT_HIP], w[L.RIGHT_KNEE], w[L.RIGHT_ANKLE]),
     )
-    shoulders = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2
-    hips = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
-    lift = elevation(shoulders, hips)
-    return max(knees) < KNEES_BENT and math.isfinite(lift) and lift < HIPS_DOWN
+    return max(knees) < KNEES_BENT and b.hips_down()
 
 
 class KneeDrop:
@@ -91,7 +87,7 @@ class KneeDrop:
 
     def update(self, frame: PoseFrame, b: BodyPoints) -> float:
         height = b.up(b.knees, b.hips)
-        if not (math.isfinite(height) and knees_bent_hips_down(frame)):
+        if not (math.isfinite(height) and knees_bent_hips_down(frame, b)):
             return math.nan
         if height >= KNEES_UP:
             self._level = self._middle.update(height, frame.timestamp)
