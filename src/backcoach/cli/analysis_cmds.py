@@ -202,8 +202,11 @@ def print_report(report: AnalysisReport, console: Console) -> None:
     for warning in report.warnings:
         label = "[bold red]Avoid:[/]" if warning.kind == "avoided" else "[yellow]Form:[/]"
         console.print(f"{label} {warning.time:.1f} s  {warning.message}", highlight=False)
+    reps = f"{len(report.reps)} reps"
+    if report.unsure_reps:
+        reps += f" ({report.count_sentence()})"
     console.print(
-        f"Summary: {len(report.reps)} reps ({report.count_sentence()}), "
+        f"Summary: {reps}, "
         f"{len(report.holds)} holds, "
         f"{len(report.warnings)} warnings, not seen for {report.unseen_seconds:.1f} s.",
         highlight=False,
