@@ -26,7 +26,7 @@ from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer, LimbAngles
 from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
 from backcoach.analysis.exercises.press_up import PressUpAnalyzer
 from backcoach.analysis.exercises.roll_and_stretch import RollAndStretchAnalyzer
-from backcoach.analysis.posture import Position, classify_position
+from backcoach.analysis.posture import Position, body_points, classify_position
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.geometry import elevation, joint_angle
 from backcoach.pose.landmarks import Landmark as L
@@ -45,7 +45,7 @@ NONE = "none"
 SIT_UP_FAMILY = frozenset({"straight-leg-sit-up", "bent-leg-sit-up"})
 
 # Thresholds on the lying-on-the-back measures (degrees, or thigh lengths for the roll).
-BRIDGE_HIP_LIFT = 18.0  # shoulders-to-hips line rising this much: hips up in a bridge ...
+BRIDGE_HIPS_RAISED = 0.15  # hips this far above the shoulder-ankle line (torso lengths) ...
 BRIDGE_LINE = 145.0  # ... with shoulders, hips and knees nearly in line (twists lift too)
 KNEE_TO_CHEST = 55.0  # thigh within this angle of the trunk: a knee pulled to the chest
 KNEES_ROLLED = 0.45  # knees this far to one side of the hips (thigh lengths); flat ~0.3
@@ -224,15 +224,19 @@ class _Evidence:
         if weight < 0.2 or not lying:
             return
         m = [SupineMeasures.of(f) for f in lying]
-        # The hips' rise is judged against the lowest they lie in this recording, so that a
-        # camera turned or set higher does not read the body lying flat as hips up.
+        # Hips up in a bridge: above the line from the shoulders to the ankles in the picture,
+        # with shoulders, hips and knees nearly in line; both read the same with the camera
+        # turned or set higher.
+        raised = [_hips_above_line(f) for f in lying]
+        bridge = _share(
+            [
+                r if x.thigh_to_trunk >= BRIDGE_LINE else -1.0
+                for x, r in zip(m, raised, strict=True)
+            ],
+            BRIDGE_HIPS_RAISED,
+        )
         rises = np.array([x.hip_lift for x in m])
         rises = rises[np.isfinite(rises)]
-        resting = float(np.percentile(rises, 10)) if rises.size else 0.0
-        bridge = _share(
-            [x.hip_lift - resting if x.thigh_to_trunk >= BRIDGE_LINE else -90.0 for x in m],
-            BRIDGE_HIP_LIFT,
-        )
         knee_chest = _share([x.thigh_to_trunk for x in m], KNEE_TO_CHEST, above=False)
         rolled = max(
             _share([x.knees_aside for x in m], KNEES_ROLLED),
@@ -291,6 +295,11 @@ class _Evidence:
         toe_touch = _clip(weight * 2.5 * folded)
         self.scores["standing-toe-touch"] = max(self.scores["standing-toe-touch"], toe_touch)
         self.scores[NONE] = max(self.scores[NONE], _clip(0.6 * weight - toe_touch))
+
+
+def _hips_above_line(frame: PoseFrame) -> float:
+    b = body_points(frame)
+    return b.hips_above_line() if b is not None else math.nan
 
 
 def _fold(frame: PoseFrame) -> float:
