@@ -223,3 +223,22 @@ def check_all(catalog: Catalog, items: Iterable[ExercisePrescription]) -> None:
         if exercise is None:
             raise PrescriptionError("That exercise is not in the program.")
         check_prescription(exercise, item)
+
+
+def step_text(exercise: Exercise, level: int) -> str:
+    """A step in a person's words, e.g. 'step 3 of 8 (Arm and opposite leg: 5 each side, ...)'."""
+    return f"step {level + 1} of {exercise.level_count} ({exercise.dose_at(level).describe()})"
+
+
+def describe_prescription(exercise: Exercise, item: ExercisePrescription | None) -> str:
+    """What a prescription says, as a phrase: 'paused', 'starting at step 3 of 8 (...)'."""
+    if item is None:
+        return "the program's own start and progression"
+    if item.paused:
+        return "paused"
+    start, ceiling = bounds(exercise, item)
+    text = f"starting at {step_text(exercise, start)}"
+    if item.stage is not None:
+        stage = stage_named(exercise, item.stage)
+        text += f", kept to the {stage.label.lower()} stage (up to step {ceiling + 1})"
+    return text
