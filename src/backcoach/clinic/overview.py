@@ -169,9 +169,7 @@ def patient_overview(
     window_start = today - timedelta(days=FLAG_WINDOW_DAYS - 1)
     pain = _session_flags(store, sessions, rules, window_start)
     # Newest first; on one day the session's own pain before the next morning's.
-    found.extend(
-        sorted(pain, key=lambda f: (-f.day.toordinal(), f.kind is not FlagKind.HIGH_PAIN))
-    )
+    found.extend(sorted(pain, key=lambda f: (-f.day.toordinal(), f.kind is not FlagKind.HIGH_PAIN)))
     if (quiet := _quiet_flag(store, last, joined_at, today)) is not None:
         found.append(quiet)
     return Overview(adherence=adherence, flags=tuple(found), last_session=last)
