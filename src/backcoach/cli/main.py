@@ -46,6 +46,7 @@ def _register_all() -> None:
         pose_cmds,
         session_cmds,
         web_cmds,
+        worker_cmds,
     )
 
     for module in (
@@ -57,6 +58,7 @@ def _register_all() -> None:
         pose_cmds,
         analysis_cmds,
         web_cmds,
+        worker_cmds,
     ):
         module.register(app)
 

@@ -1,0 +1,263 @@
+"""Clinic video analysis on the real job queue: real PostgreSQL, real ``backcoach worker``
+processes, real (short) clips cut from the footage."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import insert
+
+from backcoach.clinic.queue import enqueue_analysis, ensure_queue_schema, libpq_url, make_queue
+from backcoach.errors import NotFoundError
+from backcoach.journal.account_models import User
+from backcoach.journal.database import create_journal_engine, parse_location
+from backcoach.journal.store import JournalStore
+from backcoach.journal.video_jobs_store import VideoJobRecord, VideoJobsStore
+
+pytestmark = pytest.mark.footage
+
+FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
+BRIDGE = FOOTAGE / "bridge" / "BE-PROJECTS2018__GroupNo23-Health-and-Fitness-Assistant__bridge.mp4"
+BACKCOACH = Path(sys.executable).with_name("backcoach")
+# A lost worker is noticed within a few seconds here (minutes are fine in a clinic).
+FAST_TIMINGS = [
+    "--heartbeat-seconds",
+    "0.5",
+    "--stalled-after-seconds",
+    "2",
+    "--sweep-seconds",
+    "1",
+]
+
+
+def cut_clip(target: Path, seconds: float, start: float = 0.0) -> Path:
+    """The first ``seconds`` of the bridge clip, small (640 px wide), as a new mp4."""
+    if not BRIDGE.exists():
+        pytest.skip(f"no footage at {FOOTAGE}")
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-ss", str(start), "-i", str(BRIDGE), "-t", str(seconds),
+         "-vf", "scale=640:-2", "-an", "-c:v", "libx264", "-preset", "veryfast", str(target)],
+        check=True,
+        timeout=60,
+    )  # fmt: skip
+    return target
+
+
+@pytest.fixture
+def clinic_url(new_postgres_database: Callable[[str], str]) -> str:
+    url = new_postgres_database("queue")
+    JournalStore.open(url).close()  # the journal's migrations, the video tables among them
+    ensure_queue_schema(url)
+    return url
+
+
+@pytest.fixture
+def store(clinic_url: str) -> Iterator[VideoJobsStore]:
+    engine = create_journal_engine(parse_location(clinic_url))
+    with engine.begin() as connection:  # patients 1..200, for the videos' foreign key
+        connection.execute(
+            insert(User.__table__),
+            [
+                {
+                    "id": number,
+                    "username": f"patient{number}",
+                    "role": "patient",
+                    "display_name": f"Patient {number}",
+                    "password_hash": "-",
+                    "created_at": datetime.now(UTC),
+                }
+                for number in range(1, 201)
+            ],
+        )
+    yield VideoJobsStore(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def start_worker(clinic_url: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    workers: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        worker = subprocess.Popen(
+            [str(BACKCOACH), "worker", "--database-url", clinic_url, *FAST_TIMINGS],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait(10)
+
+
+def upload(
+    store: VideoJobsStore,
+    clinic_url: str,
+    patient: int,
+    video: Path,
+    *,
+    keep: bool = False,
+    name: str | None = None,
+) -> VideoJobRecord:
+    with video.open("rb") as handle:
+        job = store.add(
+            patient, handle, filename=name or video.name, exercise_id="bridge", keep_video=keep
+        )
+    app = make_queue(clinic_url)
+    with app.open():
+        enqueue_analysis(app, job.id)
+    return job
+
+
+def wait_until(
+    check: Callable[[], bool], timeout: float, workers: list[subprocess.Popen[bytes]]
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        for worker in workers:
+            if worker.poll() is not None:
+                pytest.fail(
+                    f"a worker ended: {worker.stderr.read().decode() if worker.stderr else ''}"
+                )
+        if time.monotonic() > deadline:
+            pytest.fail("the queue did not finish in time")
+        time.sleep(0.2)
+
+
+def queue_rows(clinic_url: str, task: str = "backcoach.analyze_video") -> list[tuple[object, ...]]:
+    with psycopg.connect(libpq_url(clinic_url)) as connection:
+        return connection.execute(
+            "SELECT args->>'video_id', status, attempts FROM procrastinate_jobs "
+            "WHERE task_name = %s ORDER BY id",
+            (task,),
+        ).fetchall()
+
+
+def test_a_job_survives_a_killed_worker_and_completes_once(
+    tmp_path: Path,
+    clinic_url: str,
+    store: VideoJobsStore,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    job = upload(store, clinic_url, 3, cut_clip(tmp_path / "bridge.mp4", 9.0))
+    first = start_worker()
+    # Killed while it is analysing: progress has been reported, the result not yet.
+    wait_until(lambda: store.get(3, job.id).progress > 0.05, 90, [first])
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    lost = store.get(3, job.id)
+    assert lost.status == "running" and lost.result is None and lost.attempts == 1
+
+    second = start_worker()
+    wait_until(lambda: store.get(3, job.id).finished, 90, [second])
+    done = store.get(3, job.id)
+    assert done.status == "done", done.error
+    assert done.attempts == 2  # started twice, finished once
+    assert done.result is not None and done.result["rep_count"] >= 3
+    assert abs(done.result["duration"] - 9.0) < 0.3
+    assert done.result["source"] == "bridge.mp4"
+    assert store.stored_video_bytes(job.id) == 0  # not kept: deleted after the analysis
+    # One queue job for the video, handed out twice and succeeded; one result row.
+    assert queue_rows(clinic_url) == [(str(job.id), "succeeded", 2)]
+    assert [j.id for j in store.list_for(3)] == [job.id]
+
+
+def test_ten_uploads_from_five_patients_with_two_workers(
+    tmp_path: Path,
+    clinic_url: str,
+    store: VideoJobsStore,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    # Every clip a different length, so each result shows which video it came from.
+    lengths = {
+        (patient, n): 1.0 + 0.3 * (2 * patient + n) for patient in range(5) for n in range(2)
+    }
+    jobs = {}
+    for (patient, n), seconds in lengths.items():
+        clip = cut_clip(tmp_path / f"p{patient}-{n}.mp4", seconds)
+        jobs[patient, n] = upload(store, clinic_url, 100 + patient, clip, keep=patient == 0)
+    workers = [start_worker(), start_worker()]
+    everyone = [100 + patient for patient in range(5)]
+    wait_until(lambda: all(j.finished for p in everyone for j in store.list_for(p)), 150, workers)
+
+    for (patient, n), job in jobs.items():
+        done = store.get(100 + patient, job.id)
+        assert done.status == "done", done.error
+        assert done.result is not None
+        assert done.result["source"] == f"p{patient}-{n}.mp4"
+        nearest = min(lengths, key=lambda key: abs(lengths[key] - done.result["duration"]))
+        assert nearest == (patient, n)
+        assert done.attempts == 1
+        kept = store.stored_video_bytes(job.id)
+        assert kept == (done.size_bytes if patient == 0 else 0)
+        assert done.to_dict()["video_kept"] is (patient == 0)
+        # Nobody else sees it.
+        for other in everyone:
+            if other != 100 + patient:
+                with pytest.raises(NotFoundError):
+                    store.get(other, job.id)
+    assert {len(store.list_for(p)) for p in everyone} == {2}
+    assert sorted(row[1] for row in queue_rows(clinic_url)) == ["succeeded"] * 10
+
+
+def test_a_corrupt_video_fails_with_a_plain_message(
+    tmp_path: Path,
+    clinic_url: str,
+    store: VideoJobsStore,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    broken = tmp_path / "knees.mp4"
+    broken.write_bytes(random.Random(4).randbytes(200_000))
+    job = upload(store, clinic_url, 9, broken, name="knees.mp4")
+    worker = start_worker()
+    wait_until(lambda: store.get(9, job.id).finished, 60, [worker])
+    failed = store.get(9, job.id)
+    assert failed.status == "failed"
+    assert failed.error == "knees.mp4 is not a video backcoach can read."
+    assert failed.result is None
+    assert store.stored_video_bytes(job.id) == 0
+
+
+def test_sigterm_lets_the_worker_finish_the_video_in_hand_then_stop(
+    tmp_path: Path,
+    clinic_url: str,
+    store: VideoJobsStore,
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    job = upload(store, clinic_url, 5, cut_clip(tmp_path / "short.mp4", 4.0))
+    worker = start_worker()
+    wait_until(lambda: store.get(5, job.id).status == "running", 60, [worker])
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(60) == 0
+    done = store.get(5, job.id)
+    assert (done.status, done.attempts) == ("done", 1)
+
+
+def test_worker_says_when_the_database_is_unreachable(tmp_path: Path) -> None:
+    missing = f"postgresql+psycopg://postgres@/nothing?host={tmp_path}"
+    result = subprocess.run(
+        [str(BACKCOACH), "worker", "--database-url", missing],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 1
+    assert "cannot be reached" in result.stderr
+    assert "Traceback" not in result.stderr
