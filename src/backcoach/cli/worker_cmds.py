@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import typer
 
-from backcoach.config import DATABASE_URL_ENV
+from backcoach.clinic.settings import ENV_PREFIX
+
+DATABASE_URL_ENV = ENV_PREFIX + "DATABASE_URL"
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +51,7 @@ def register(app: typer.Typer) -> None:
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)  # a line per job is ours
         run_worker(
             database_url,
             concurrency=concurrency,
@@ -55,3 +59,35 @@ def register(app: typer.Typer) -> None:
             stalled_after_seconds=stalled_after_seconds,
             sweep_seconds=sweep_seconds,
         )
+
+    @app.command(name="clinic-up")
+    def clinic_up(
+        database_url: str | None = typer.Option(
+            None,
+            "--database-url",
+            envvar=DATABASE_URL_ENV,
+            help="Use this PostgreSQL database; without it a PostgreSQL of the clinic's own "
+            "is started on this machine (socket only, no network).",
+        ),
+        postgres_dir: Path | None = typer.Option(
+            None, help="Where the local PostgreSQL keeps its data (made on first use)."
+        ),
+        host: str = typer.Option("127.0.0.1", help="Address the web server listens on."),
+        port: int = typer.Option(8000, min=1, max=65535, help="Port the web server listens on."),
+        workers: int = typer.Option(2, min=0, max=64, help="Video analysis workers to run."),
+    ) -> None:
+        """Run the whole clinic on this machine: PostgreSQL (unless --database-url), the
+        clinic web server and two video workers, until Ctrl+C."""
+        from backcoach.clinic.launcher import ClinicPlan, default_postgres_dir, run_clinic
+        from backcoach.config import resolve_paths
+
+        home = resolve_paths().home
+        plan = ClinicPlan(
+            home=home,
+            database_url=database_url,
+            postgres_dir=postgres_dir or default_postgres_dir(home),
+            host=host,
+            port=port,
+            workers=workers,
+        )
+        raise typer.Exit(run_clinic(plan, say=typer.echo))

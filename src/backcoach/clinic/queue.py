@@ -10,6 +10,7 @@ safe (the result is written once, on the video's row).
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -141,3 +142,30 @@ def unreachable(database_url: str) -> JournalError:
         f"The clinic database {where} cannot be reached. Check that PostgreSQL is running "
         "and that the URL (--database-url or BACKCOACH_DATABASE_URL) is right."
     )
+
+
+class ClinicQueue:
+    """The web tier's end of the queue: defers analysis jobs, opened on first use.
+
+    Holds only a connection pool, so any number of web processes can defer side by side.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self._database_url = database_url
+        self._app = make_queue(database_url)
+        self._lock = threading.Lock()
+        self._open = False
+
+    def enqueue(self, video_id: int) -> int:
+        with self._lock:
+            if not self._open:
+                ensure_queue_schema(self._database_url)
+                self._app.open()
+                self._open = True
+        return enqueue_analysis(self._app, video_id)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._open:
+                self._app.close()
+                self._open = False

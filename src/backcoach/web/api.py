@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from backcoach import jsonio
@@ -121,6 +122,7 @@ async def upload(
     request: Request,
     filename: str | None = Query(None, description="The video's file name, for messages."),
     exercise: str | None = Query(None, description="Exercise id; recognised when absent."),
+    keep: bool = Query(False, description="Keep the video after the analysis (clinic mode)."),
 ) -> dict[str, Any]:
     """The video is the raw request body; ``filename`` and ``exercise`` are query parameters."""
     ctx = context_of(request)
@@ -138,7 +140,9 @@ async def upload(
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return ctx.jobs.submit(path, filename, exercise_id).to_dict()
+    # In clinic mode this stores the video in the database: not on the event loop.
+    job = await run_in_threadpool(ctx.jobs.submit, path, filename, exercise_id, keep)
+    return job.to_dict()
 
 
 @router.get("/uploads/{job_id}", response_model=None, responses=errors(404))

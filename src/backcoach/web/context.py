@@ -14,7 +14,7 @@ from backcoach.catalog.schema import Catalog
 from backcoach.planning.settings import Settings
 from backcoach.web.live import EstimatorFactory, PlannedAnalyzerFactory, TabLock
 from backcoach.web.settings import WebSettings
-from backcoach.web.uploads import AnalysisJobs
+from backcoach.web.uploads import UploadJobs
 
 if TYPE_CHECKING:
     from backcoach.journal.store import JournalStore
@@ -29,7 +29,7 @@ class WebContext:
     planning: Settings
     now: Callable[[], datetime]
     coach: WebCoach
-    jobs: AnalysisJobs
+    jobs: UploadJobs
     tabs: TabLock
     estimator_factory: EstimatorFactory
     analyzer_factory: PlannedAnalyzerFactory | None

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from backcoach.errors import BackcoachError, InputError
 from backcoach.files import make_private_dir
@@ -89,6 +89,24 @@ def _as_named(message: str, path: Path, filename: str) -> str:
     return message.replace(str(path), filename).replace(path.name, filename)
 
 
+class JobView(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class UploadJobs(Protocol):
+    """Where checked uploads go: analysed in this process (local mode, ``AnalysisJobs``) or
+    on the clinic's job queue (``web.clinic_uploads.QueuedUploads``). ``submit`` owns the
+    file from then on."""
+
+    def submit(
+        self, path: Path, filename: str, exercise_id: str | None, keep: bool = False
+    ) -> JobView: ...
+
+    def get(self, job_id: str) -> JobView | None: ...
+
+    def shutdown(self) -> None: ...
+
+
 @dataclass
 class Job:
     id: str
@@ -123,7 +141,8 @@ class AnalysisJobs:
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backcoach-upload")
 
-    def submit(self, path: Path, filename: str, exercise_id: str | None) -> Job:
+    def submit(self, path: Path, filename: str, exercise_id: str | None, keep: bool = False) -> Job:
+        """``keep`` is the clinic's choice per video; here ``--save`` decides for all."""
         job = Job(id=uuid.uuid4().hex[:12], filename=filename, exercise_id=exercise_id)
         with self._lock:
             self._jobs[job.id] = job

@@ -98,7 +98,8 @@
       $("upload-button").disabled = false;
       return summary(job.report);
     }
-    stage(`Checking the video… ${Math.round(job.progress * 100)}%`, job.progress);
+    if (job.state === "queued") stage("Waiting for the analysis to start…", 0);
+    else stage(`Checking the video… ${Math.round(job.progress * 100)}%`, job.progress);
     setTimeout(() => poll(id), 400);
   }
 
@@ -110,6 +111,8 @@
     $("report").hidden = true;
     $("upload-button").disabled = true;
     const params = new URLSearchParams({ filename: file.name, exercise: $("exercise").value });
+    const keep = $("keep-video");
+    if (keep && keep.checked) params.set("keep", "true");
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/uploads?${params}`);
     xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
