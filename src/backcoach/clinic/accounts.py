@@ -33,6 +33,7 @@ class Account:
     display_name: str
     clinician_id: int | None  # a patient's clinician
     active: bool
+    created_at: datetime
 
     @property
     def is_patient(self) -> bool:
@@ -71,6 +72,7 @@ def _account(row: User) -> Account:
         display_name=row.display_name,
         clinician_id=row.clinician_id,
         active=row.active,
+        created_at=row.created_at,
     )
 
 

@@ -124,4 +124,5 @@ class Invites:
                 display_name=row.display_name,
                 clinician_id=row.clinician_id,
                 active=True,
+                created_at=now,
             )

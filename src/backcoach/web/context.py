@@ -36,6 +36,12 @@ class WebContext:
 
 
 def context_of(connection: HTTPConnection | FastAPI) -> WebContext:
+    """The request's own context when one was set for it (clinic mode: the signed-in
+    patient's, see ``web.clinic_access``), else the app's (local mode: the one person's)."""
+    if isinstance(connection, HTTPConnection):
+        own = connection.scope.get("state", {}).get("backcoach")
+        if isinstance(own, WebContext):
+            return own
     app: Any = connection if isinstance(connection, FastAPI) else connection.app
     ctx: WebContext = app.state.backcoach
     return ctx

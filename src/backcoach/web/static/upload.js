@@ -116,6 +116,8 @@
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/uploads?${params}`);
     xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    const csrf = document.querySelector('meta[name="csrf-token"]');
+    if (csrf) xhr.setRequestHeader("X-CSRF-Token", csrf.content);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) stage(`Sending the video… ${Math.round((e.loaded / e.total) * 100)}%`, e.loaded / e.total);
     };
