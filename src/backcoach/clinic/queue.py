@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 VIDEO_QUEUE = "videos"
 ANALYZE_TASK = "backcoach.analyze_video"
 RETRY_STALLED_TASK = "backcoach.retry_stalled_jobs"
+TIDY_TASK = "backcoach.delete_old_queue_jobs"
+KEEP_FINISHED_JOBS_HOURS = 7 * 24
 SCHEMA_LOCK = 0x6261636B  # any fixed number: only this function takes the lock
 
 
@@ -91,6 +93,14 @@ def make_queue(database_url: str, timings: QueueTimings | None = None) -> procra
         for job in stalled:
             logger.warning("job %s lost its worker; it is queued again", job.id)
             await app.job_manager.retry_job(job)
+
+    @app.periodic(cron="17 3 * * *")  # every night
+    @app.task(name=TIDY_TASK, queueing_lock=TIDY_TASK)
+    async def delete_old_queue_jobs(timestamp: int) -> None:
+        # The queue's own rows of finished jobs; the videos' rows stay with their results.
+        await app.job_manager.delete_old_jobs(
+            nb_hours=KEEP_FINISHED_JOBS_HOURS, include_failed=True
+        )
 
     return app
 
