@@ -40,6 +40,7 @@ def _register_all() -> None:
     from backcoach.cli import (
         analysis_cmds,
         catalog_cmds,
+        clinic_cmds,
         journal_cmds,
         outcome_cmds,
         planning_cmds,
@@ -58,6 +59,7 @@ def _register_all() -> None:
         pose_cmds,
         analysis_cmds,
         web_cmds,
+        clinic_cmds,
         worker_cmds,
     ):
         module.register(app)

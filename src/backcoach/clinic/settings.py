@@ -37,8 +37,6 @@ class ClinicSettings(BaseModel):
 
     database_url: str = Field(description="PostgreSQL URL of the clinic database")
     secret: str = Field(description="random text of 32 or more characters (signs CSRF tokens)")
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
     allowed_hosts: tuple[str, ...] = ()
     public_origins: tuple[str, ...] = ()
     max_upload_mb: int = Field(200, ge=1, le=4096)

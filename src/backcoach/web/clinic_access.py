@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from enum import Enum
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -42,7 +42,7 @@ from backcoach.web.coach import WebCoach
 from backcoach.web.context import WebContext
 from backcoach.web.limits import MAX_FORM_BYTES
 from backcoach.web.live import TabLock
-from backcoach.web.uploads import AnalysisJobs, AnalyzeFn
+from backcoach.web.uploads import UploadJobs
 
 SESSION_COOKIE = "backcoach_session"
 PRE_SESSION_COOKIE = "backcoach_presession"  # binds CSRF tokens of the sign-in forms
@@ -174,7 +174,11 @@ async def check_csrf(request: Request, form: Any = None) -> None:
 
 
 class PatientCoaches:
-    """Each patient's guided session, live-coach tab lock and upload jobs, made on first use.
+    """Each patient's guided session, live-coach tab lock and uploads, made on first use.
+
+    ``uploads_for(patient_id)`` gives a patient's uploads: the clinic's job queue
+    (``web.clinic_uploads.QueuedUploads``, what ``serve --clinic`` uses), or analysis in
+    this process (``AnalysisJobs``, the default for tests).
 
     The one thing the web tier holds in memory per person: a session in progress is a state
     machine ticking on this process's clock (everything it does is written to the journal as
@@ -183,10 +187,12 @@ class PatientCoaches:
     local mode.
     """
 
-    def __init__(self, base: WebContext, clock: Clock, analyze: AnalyzeFn) -> None:
+    def __init__(
+        self, base: WebContext, clock: Clock, uploads_for: Callable[[int], UploadJobs]
+    ) -> None:
         self._base = base
         self._clock = clock
-        self._analyze = analyze
+        self._uploads_for = uploads_for
         self._lock = threading.Lock()
         self._contexts: dict[int, WebContext] = {}
 
@@ -200,7 +206,7 @@ class PatientCoaches:
                     base,
                     store=store,
                     coach=WebCoach(store, base.catalog, base.planning, self._clock, base.now),
-                    jobs=AnalysisJobs(self._analyze, None),
+                    jobs=self._uploads_for(account.id),
                     tabs=TabLock(),
                 )
                 self._contexts[account.id] = found

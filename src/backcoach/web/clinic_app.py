@@ -28,16 +28,17 @@ from backcoach.web.context import context_of
 from backcoach.web.guard import make_guard
 from backcoach.web.live import EstimatorFactory, PlannedAnalyzerFactory
 from backcoach.web.settings import WebSettings
-from backcoach.web.uploads import AnalyzeFn
+from backcoach.web.uploads import AnalysisJobs, AnalyzeFn, UploadJobs
 
 
-def web_settings_of(clinic: Clinic) -> WebSettings:
-    """The web coach's settings from the clinic's (listening, hosts, origins, uploads)."""
+def web_settings_of(clinic: Clinic, host: str, port: int) -> WebSettings:
+    """The web coach's settings from the clinic's (hosts, origins, uploads) and where it
+    listens."""
     settings = clinic.settings
     public_hosts = tuple(urlsplit(origin).hostname or "" for origin in settings.public_origins)
     return WebSettings(
-        host=settings.host,
-        port=settings.port,
+        host=host,
+        port=port,
         max_upload_mb=settings.max_upload_mb,
         allowed_hosts=tuple(dict.fromkeys((*settings.allowed_hosts, *public_hosts))),
         allowed_origins=settings.public_origins,
@@ -49,15 +50,22 @@ def create_clinic_app(
     clinic: Clinic,
     catalog: Catalog,
     *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
     planning: Settings | None = None,
     clock: Clock | None = None,
     now: Callable[[], datetime] | None = None,
     estimator_factory: EstimatorFactory | None = None,
     analyzer_factory: PlannedAnalyzerFactory | None = None,
     analyze: AnalyzeFn | None = None,
+    uploads_for: Callable[[int], UploadJobs] | None = None,
 ) -> FastAPI:
-    """Build the clinic app over an open ``Clinic``. Tests pass fakes for the pose parts."""
-    settings = web_settings_of(clinic)
+    """Build the clinic app over an open ``Clinic``. Tests pass fakes for the pose parts.
+
+    ``uploads_for(patient_id)``: where a patient's uploaded videos go (the job queue in
+    ``serve --clinic``); by default they are analysed in this process, one at a time.
+    """
+    settings = web_settings_of(clinic, host, port)
     clock = clock or ScaledClock()
     if analyze is None:
         from backcoach.web.report import analyze_upload
@@ -75,7 +83,13 @@ def create_clinic_app(
         analyze=analyze,
     )
     app.state.clinic = clinic
-    app.state.patient_coaches = PatientCoaches(context_of(app), clock, analyze)
+    if uploads_for is None:
+        in_process = analyze
+
+        def uploads_for(_patient_id: int) -> UploadJobs:
+            return AnalysisJobs(in_process, None)
+
+    app.state.patient_coaches = PatientCoaches(context_of(app), clock, uploads_for)
     app.router.add_event_handler("shutdown", app.state.patient_coaches.shutdown)
 
     @app.exception_handler(SignInRequired)
