@@ -238,7 +238,7 @@ def test_adherence_and_the_flags_that_need_a_look(
     )
     overview = patient_overview(ann, now=NOW)
     assert overview.adherence.sessions == 2 and overview.adherence.planned == 7
-    assert overview.adherence.sentence == "2 sessions this week of 7 planned (1 completed)"
+    assert overview.adherence.sentence == "2 sessions of 7 planned (1 completed)"
     kinds = [flag.kind for flag in overview.flags]
     assert kinds == [FlagKind.SCREEN, FlagKind.HIGH_PAIN, FlagKind.MORNING_RISE]
     sentences = [flag.sentence for flag in overview.flags]

@@ -117,7 +117,7 @@ def test_the_patients_list_puts_who_needs_a_look_first(world: World) -> None:
     text = page.text
     assert text.index("Ann Archer") < text.index("Bob Baker")
     assert "Pain reached 7/10 in the session on Tue 10 Mar." in text
-    assert "2 sessions this week of 7 planned (1 completed)" in text
+    assert "2 sessions of 7 planned (1 completed)" in text
     assert "Tue 10 Mar: stopped for pain" in text
     # Bob joined 20 days ago and has done nothing: that needs a look too.
     assert "No session for 22 days (none since joining on Tue 17 Feb)." in text

@@ -59,7 +59,7 @@ class Adherence:
     @property
     def sentence(self) -> str:
         done = "1 session" if self.sessions == 1 else f"{self.sessions} sessions"
-        return f"{done} this week of {self.planned} planned ({self.completed} completed)"
+        return f"{done} of {self.planned} planned ({self.completed} completed)"
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def _exercise_care(
     planned: dict[str, PlanItem],
     paused: dict[str, PausedItem],
 ) -> ExerciseCare:
-    steps = [(PROGRAM_START, "The program's own start (step 1)")]
+    steps = [(PROGRAM_START, "The program's own start: step 1, or the stage's first")]
     for level in range(exercise.level_count):
         text = step_text(exercise, level)
         steps.append((str(level), text[:1].upper() + text[1:]))
@@ -116,7 +116,8 @@ def _figure(key: str, title: str, data: ReportData) -> Markup:
     encoded = base64.b64encode(figure_png(figure, dpi=96)).decode("ascii")
     return Markup(
         f'<figure class="plot" data-plot="{escape(key)}"><figcaption>{escape(title)}</figcaption>'
-        f'<img alt="{escape(title)}" src="data:image/png;base64,{encoded}"></figure>'
+        f'<div class="plot-scroll" tabindex="0" role="region" aria-label="{escape(title)}">'
+        f'<img alt="{escape(title)}" src="data:image/png;base64,{encoded}"></div></figure>'
     )
 
 
