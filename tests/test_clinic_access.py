@@ -37,7 +37,7 @@ from backcoach.web.clinic_access import (
     audience_of,
 )
 from backcoach.web.clinic_app import create_clinic_app
-from test_web_support import ORIGIN, FakeEstimator, ScriptedAnalyzer
+from test_web_support import ORIGIN, FakeEstimator, ScriptedAnalyzer, screen_answers
 
 SECRET = "a-test-secret-that-is-long-enough-for-the-clinic"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -72,11 +72,20 @@ def analyze_nothing(_path: Any, _exercise: Any, _progress: Any) -> dict[str, Any
     return {"reps": 0, "notes": []}
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.moment = T0 + timedelta(hours=2)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
 @dataclass
 class World:
     app: FastAPI
     clinic: Clinic
     accounts: dict[str, Account]
+    clock: Clock
 
     def client(self, role: str) -> tuple[TestClient, str]:
         """A client signed in as ``role`` (a fresh session), and its CSRF token."""
@@ -108,7 +117,8 @@ def _seed(clinic: Clinic, patient: Account, key: str) -> None:
 @pytest.fixture(scope="module")
 def world(new_postgres_database: Callable[[str], str]) -> Iterator[World]:
     settings = ClinicSettings(database_url=new_postgres_database("access"), secret=SECRET)
-    clinic = Clinic.open(settings, now=lambda: T0 + timedelta(hours=2))
+    clock = Clock()
+    clinic = Clinic.open(settings, now=clock)
     create = clinic.accounts.create
     admin = create(
         username="admin", password=PASSWORD, role=Role.ADMINISTRATOR, display_name="Ada", at=T0
@@ -142,7 +152,7 @@ def world(new_postgres_database: Callable[[str], str]) -> Iterator[World]:
         analyzer_factory=lambda exercise_id, _dose: ScriptedAnalyzer(exercise_id),
         analyze=analyze_nothing,
     )
-    yield World(app, clinic, accounts)
+    yield World(app, clinic, accounts, clock)
     clinic.close()
 
 
@@ -211,13 +221,20 @@ def test_every_route_answers_each_role_as_it_should(world: World) -> None:
     requests = _requests(world.app)
     assert ("GET", "/") in requests and ("POST", "/api/session/start") in requests
     shown: dict[str, str] = {role: "" for role in ROLES}
+    clients: dict[str, tuple[TestClient, str]] = {}
     for method, route_path in requests:
         path = _concrete(route_path, world)
         audience = audience_of(path)
         if audience is Audience.PUBLIC:
             assert path in PUBLIC or path.startswith("/static/"), f"{path} is open to anyone"
         for role in ROLES:
-            client, csrf = world.client(role)
+            # One session per role; signing out ends it, so that route has one of its own.
+            if path == "/signout":
+                client, csrf = world.client(role)
+            else:
+                if role not in clients:
+                    clients[role] = world.client(role)
+                client, csrf = clients[role]
             before = _row_counts(world.clinic)
             response = _send(client, method, path, csrf)
             where = f"{method} {path} as {role}"
@@ -287,3 +304,110 @@ def test_the_live_websocket_is_only_for_a_signed_in_patient(world: World) -> Non
             pass
         assert refused.value.code == 1008, role
         assert _row_counts(world.clinic) == before
+
+
+def _csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no CSRF field"
+    return found.group(1)
+
+
+def test_an_invited_patient_sets_a_password_then_must_do_the_screen_first(world: World) -> None:
+    doctor, doctor_csrf = world.client("clinician_a")
+    made = doctor.post(
+        "/clinic/invite", data={"display_name": "Charlie Newpatient", "csrf_token": doctor_csrf}
+    )
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    code_match = re.search(r'id="invite-code">([A-Z0-9-]+)<', made.text)
+    assert code_match and "/invite?code=" in made.text
+    code = code_match.group(1)
+
+    browser = TestClient(world.app, base_url=ORIGIN, follow_redirects=False)
+    page = browser.get(f"/invite?code={code}")
+    assert page.status_code == 200 and "Dr A has invited you" in page.text
+    form = {
+        "code": code,
+        "username": "charlie",
+        "password": PASSWORD,
+        "password_again": PASSWORD,
+        "csrf_token": _csrf_of(page.text),
+    }
+    mismatch = browser.post("/invite", data={**form, "password_again": "something else!"})
+    assert mismatch.status_code == 400 and "not the same" in mismatch.text
+    accepted = browser.post("/invite", data=form)
+    assert accepted.status_code == 303 and accepted.headers["location"] == "/screen"
+    cookie = accepted.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    assert "Secure" not in cookie  # plain http here; see the https test below
+    other = TestClient(world.app, base_url=ORIGIN, follow_redirects=False)
+    other_form = {**form, "username": "charlie2"}
+    other_form["csrf_token"] = _csrf_of(other.get(f"/invite?code={code}").text)
+    again = other.post("/invite", data=other_form)
+    assert again.status_code == 400 and "not valid" in again.text
+
+    # Nothing before the caution and the red-flag screen.
+    assert browser.get("/").headers["location"] == "/screen"
+    assert browser.get("/outcomes").headers["location"] == "/screen"
+    assert browser.get("/api/plan").status_code == 403
+    screen = browser.get("/screen")
+    assert screen.status_code == 200
+    done = browser.post("/screen", data={**screen_answers(), "csrf_token": _csrf_of(screen.text)})
+    assert done.status_code == 303
+    home = browser.get("/")
+    assert home.status_code == 200 and "Charlie" not in MARKERS["a"][3]
+    assert browser.get("/api/plan").status_code == 200
+
+    # Signing out ends the session in the database, for every web process.
+    signed_out = browser.post("/signout", data={"csrf_token": _csrf_of(home.text)})
+    assert signed_out.headers["location"] == "/signin"
+    assert browser.get("/").headers["location"].startswith("/signin")
+
+
+def test_sign_in_on_the_page_is_throttled_and_sessions_expire(world: World) -> None:
+    browser = TestClient(world.app, base_url=ORIGIN, follow_redirects=False)
+    page = browser.get("/signin?next=/outcomes")
+    form = {"username": "patient.a", "next": "/outcomes", "csrf_token": _csrf_of(page.text)}
+    wrong = browser.post("/signin", data={**form, "password": "not the password"})
+    assert wrong.status_code == 401 and "wrong" in wrong.text
+    right = browser.post("/signin", data={**form, "password": PASSWORD})
+    assert right.status_code == 303 and right.headers["location"] == "/outcomes"
+    assert browser.get("/outcomes").status_code == 200
+    elsewhere = browser.post("/signin", data={**form, "next": "//evil.example/"})
+    assert elsewhere.status_code in (303, 403)
+    assert "evil" not in elsewhere.headers.get("location", "")
+    try:
+        world.clock.moment += world.clinic.sessions.lifetime + timedelta(minutes=1)
+        assert browser.get("/outcomes").headers["location"].startswith("/signin")
+    finally:
+        world.clock.moment = T0 + timedelta(hours=2)
+    attacker = TestClient(world.app, base_url=ORIGIN, follow_redirects=False)
+    page = attacker.get("/signin")
+    form = {"username": "doc.b", "csrf_token": _csrf_of(page.text)}
+    for _ in range(world.clinic.settings.max_failures_per_account):
+        attacker.post("/signin", data={**form, "password": "guess guess guess"})
+    blocked = attacker.post("/signin", data={**form, "password": PASSWORD})
+    assert blocked.status_code == 401 and "Too many" in blocked.text
+
+
+def test_cookies_are_secure_when_the_clinic_is_served_over_https(world: World) -> None:
+    settings = world.clinic.settings.model_copy(
+        update={"public_origins": ("https://clinic.example",)}
+    )
+    app = create_clinic_app(
+        Clinic.on(world.clinic.journal, settings, now=world.clock),
+        load_catalog(),
+        analyze=analyze_nothing,
+    )
+    browser = TestClient(app, base_url="https://clinic.example", follow_redirects=False)
+    page = browser.get("/signin")
+    assert "Secure" in page.headers["set-cookie"]
+    signed_in = browser.post(
+        "/signin",
+        data={"username": "admin", "password": PASSWORD, "csrf_token": _csrf_of(page.text)},
+    )
+    assert signed_in.headers["location"] == "/admin"
+    assert "Secure" in signed_in.headers["set-cookie"]
+    assert "HttpOnly" in signed_in.headers["set-cookie"]
+    assert browser.get("/admin").status_code == 200
+    unknown_host = TestClient(app, base_url="https://elsewhere.example").get("/signin")
+    assert unknown_host.status_code == 421
