@@ -235,3 +235,14 @@ def test_the_plan_never_leaves_the_catalog_or_the_stage(
     if not done:
         assert item.set_by is DoseSetter.PRESCRIPTION
     assert item.set_by.value in item.to_dict()["set_by"]
+
+
+def test_a_prescription_the_catalog_outgrew_falls_back_to_the_pain_rules() -> None:
+    stale = _rx(start_level=12)  # the bird dog has 8 steps
+    plan = plan_today(CATALOG, [], DEFAULTS, TODAY, stale)
+    item = _item(plan)
+    assert item == _item(plan_today(CATALOG, [], DEFAULTS, TODAY))
+    assert plan.notes[-1] == (
+        "Your clinician's prescription for Bird dog no longer fits the program, so the pain "
+        "rules plan it until your clinician sets it again."
+    )

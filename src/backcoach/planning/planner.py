@@ -8,7 +8,12 @@ from datetime import date
 from backcoach.catalog.schema import Catalog
 from backcoach.planning.history import SessionSummary
 from backcoach.planning.plan import Change, PausedItem, Plan, PlanItem
-from backcoach.planning.prescription import Prescription, paused_item, prescribed_item
+from backcoach.planning.prescription import (
+    Prescription,
+    PrescriptionError,
+    paused_item,
+    prescribed_item,
+)
 from backcoach.planning.progression import decide_level
 from backcoach.planning.reasons import explain
 from backcoach.planning.settings import Settings
@@ -28,14 +33,20 @@ def plan_today(
     history = sorted((s for s in summaries if s.day <= today), key=lambda s: s.day)
     items: list[PlanItem] = []
     paused: list[PausedItem] = []
+    outdated: list[str] = []
     for exercise in catalog.exercises:
         prescribed = prescription.for_exercise(exercise.id) if prescription else None
         if prescribed is not None:
             if prescribed.paused:
                 paused.append(paused_item(exercise))
-            else:
+                continue
+            try:
                 items.append(prescribed_item(exercise, prescribed, history, settings))
-            continue
+                continue
+            except PrescriptionError:
+                # Stored before the catalog changed: the pain rules plan it until the
+                # clinician sets it again, and the plan says so.
+                outdated.append(exercise.name)
         decision = decide_level(exercise.id, exercise.level_count, history, settings)
         items.append(
             PlanItem(
@@ -47,12 +58,14 @@ def plan_today(
                 reason=explain(exercise, decision, settings),
             )
         )
-    return Plan(
-        day=today,
-        items=tuple(items),
-        notes=_notes(history, items, today),
-        paused=tuple(paused),
-    )
+    notes = _notes(history, items, today)
+    if outdated:
+        names = ", ".join(outdated)
+        notes += (
+            f"Your clinician's prescription for {names} no longer fits the program, so the "
+            "pain rules plan it until your clinician sets it again.",
+        )
+    return Plan(day=today, items=tuple(items), notes=notes, paused=tuple(paused))
 
 
 def _notes(history: list[SessionSummary], items: list[PlanItem], today: date) -> tuple[str, ...]:
