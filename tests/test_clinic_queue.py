@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,12 +19,31 @@ import psycopg
 import pytest
 from sqlalchemy import insert
 
-from backcoach.clinic.queue import enqueue_analysis, ensure_queue_schema, libpq_url, make_queue
+from backcoach.catalog.loader import load_catalog
+from backcoach.clinic.accounts import Account, Role
+from backcoach.clinic.queue import (
+    ClinicQueue,
+    enqueue_analysis,
+    ensure_queue_schema,
+    libpq_url,
+    make_queue,
+)
+from backcoach.clinic.service import Clinic
+from backcoach.clinic.settings import ClinicSettings
+from backcoach.clinic.tokens import signed
 from backcoach.errors import NotFoundError
 from backcoach.journal.account_models import User
 from backcoach.journal.database import create_journal_engine, parse_location
 from backcoach.journal.store import JournalStore
 from backcoach.journal.video_jobs_store import VideoJobRecord, VideoJobsStore
+from backcoach.web.clinic_access import CSRF_HEADER, SESSION_COOKIE
+from backcoach.web.clinic_app import create_clinic_app
+from backcoach.web.clinic_uploads import QueuedUploads
+from test_web_support import ORIGIN
+
+with warnings.catch_warnings():  # starlette nags about its httpx-based test client
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
 
 pytestmark = pytest.mark.footage
 
@@ -234,21 +254,6 @@ def test_a_corrupt_video_fails_with_a_plain_message(
     assert store.stored_video_bytes(job.id) == 0
 
 
-def test_sigterm_lets_the_worker_finish_the_video_in_hand_then_stop(
-    tmp_path: Path,
-    clinic_url: str,
-    store: VideoJobsStore,
-    start_worker: Callable[[], subprocess.Popen[bytes]],
-) -> None:
-    job = upload(store, clinic_url, 5, cut_clip(tmp_path / "short.mp4", 4.0))
-    worker = start_worker()
-    wait_until(lambda: store.get(5, job.id).status == "running", 60, [worker])
-    worker.send_signal(signal.SIGTERM)
-    assert worker.wait(60) == 0
-    done = store.get(5, job.id)
-    assert (done.status, done.attempts) == ("done", 1)
-
-
 def test_worker_says_when_the_database_is_unreachable(tmp_path: Path) -> None:
     missing = f"postgresql+psycopg://postgres@/nothing?host={tmp_path}"
     result = subprocess.run(
@@ -261,3 +266,94 @@ def test_worker_says_when_the_database_is_unreachable(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "cannot be reached" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+SECRET = "a-test-secret-that-is-long-enough-for-the-clinic"
+
+
+def test_clinic_web_uploads_are_queued_checked_capped_and_seen_by_any_web_process(
+    tmp_path: Path, clinic_url: str, start_worker: Callable[[], subprocess.Popen[bytes]]
+) -> None:
+    settings = ClinicSettings(database_url=clinic_url, secret=SECRET, max_upload_mb=1)
+    web_processes = []  # two app instances, each with its own database pool and queue
+    for _ in range(2):
+        clinic = Clinic.open(settings)
+        queue = ClinicQueue(clinic_url)
+        videos = VideoJobsStore(clinic.journal.engine)
+
+        def uploads_for(
+            patient_id: int, videos: VideoJobsStore = videos, queue: ClinicQueue = queue
+        ) -> QueuedUploads:
+            return QueuedUploads(videos, queue, patient_id)
+
+        app = create_clinic_app(clinic, load_catalog(), uploads_for=uploads_for)
+        web_processes.append((clinic, queue, app))
+    clinic = web_processes[0][0]
+    now = clinic.now()
+    password = "a long password 1"
+    doctor = clinic.accounts.create(
+        username="doc", password=password, role=Role.CLINICIAN, display_name="Dr D", at=now
+    )
+    patients = []
+    for name in ("ann", "bob"):
+        account = clinic.accounts.create(
+            username=name,
+            password=password,
+            role=Role.PATIENT,
+            display_name=name,
+            at=now,
+            clinician_id=doctor.id,
+        )
+        clinic.own_store(account).add_screening(
+            answers={"fever": False}, outcome="clear", flags=[], caution_acknowledged=True, at=now
+        )
+        patients.append(account)
+
+    def client(web: int, patient: Account) -> TestClient:
+        the_clinic, _, app = web_processes[web]
+        token = the_clinic.sessions.start(patient, the_clinic.now())
+        signed_in = TestClient(app, base_url=ORIGIN, follow_redirects=False)
+        signed_in.cookies.set(SESSION_COOKIE, token)
+        signed_in.headers[CSRF_HEADER] = signed(SECRET, "csrf:" + token)
+        return signed_in
+
+    ann, ann_elsewhere, bob = client(0, patients[0]), client(1, patients[0]), client(0, patients[1])
+    clip = cut_clip(tmp_path / "mine.mp4", 2.0)
+    sent = ann.post(
+        "/api/uploads", params={"filename": "mine.mp4", "keep": "true"}, content=clip.read_bytes()
+    )
+    assert sent.status_code == 200, sent.text
+    job_id = sent.json()["id"]
+    assert sent.json()["state"] == "queued"
+    assert "keep-video" in ann.get("/upload").text  # the choice is offered on the page
+
+    # Not a video, and too big: refused at the door, nothing stored or queued.
+    junk = ann.post("/api/uploads", params={"filename": "notes.mp4"}, content=b"not a video" * 50)
+    assert junk.status_code == 400
+    assert junk.json()["error"] == "notes.mp4 is not a video backcoach can read."
+    huge = ann.post("/api/uploads", params={"filename": "big.mp4"}, content=b"\0" * 1_100_000)
+    assert huge.status_code == 413
+    assert "larger than the limit of 1 MB" in huge.json()["error"]
+    assert [j.id for j in VideoJobsStore(clinic.journal.engine).list_for(patients[0].id)] == [
+        job_id
+    ]
+
+    assert bob.get(f"/api/uploads/{job_id}").status_code == 404  # someone else's
+    worker = start_worker()
+    deadline = time.monotonic() + 60
+    while (status := ann_elsewhere.get(f"/api/uploads/{job_id}").json())["state"] == "queued":
+        assert time.monotonic() < deadline and worker.poll() is None
+        time.sleep(0.2)
+    # Stopped while it analyses: the worker finishes the video in hand, then exits cleanly.
+    assert status["state"] == "running", status
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(60) == 0
+    status = ann_elsewhere.get(f"/api/uploads/{job_id}").json()
+    assert status["state"] == "done", status
+    # The other web process, which never saw the upload, gives the result.
+    assert status["report"]["source"] == "mine.mp4"
+    assert abs(status["report"]["duration"] - 2.0) < 0.3
+    assert status["video_kept"] is True
+    for the_clinic, queue, _ in web_processes:
+        queue.close()
+        the_clinic.close()

@@ -29,6 +29,7 @@ from backcoach.files import make_private_dir
 DATABASE_URL_ENV = ENV_PREFIX + "DATABASE_URL"
 SECRET_ENV = ENV_PREFIX + "SECRET"
 SECRET_FILE = "clinic-secret"
+CONFIG_FILE = "clinic.yaml"
 STOP_WAIT_SECONDS = 60.0
 
 
@@ -61,6 +62,19 @@ def local_secret(home: Path) -> str:
         with os.fdopen(descriptor, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def write_local_config(home: Path, database_url: str, secret: str) -> Path:
+    """The settings of this one-machine clinic as a file (0600) that other commands
+    (``clinic-admin --config``) can be pointed at."""
+    import yaml
+
+    make_private_dir(home)
+    path = home / CONFIG_FILE
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        yaml.safe_dump({"database_url": database_url, "secret": secret}, handle)
+    return path
 
 
 def prepare_database(database_url: str) -> None:
@@ -113,11 +127,14 @@ def run_clinic(plan: ClinicPlan, say: Callable[[str], None] = print) -> int:
         prepare_database(database_url)
         env = {**os.environ, DATABASE_URL_ENV: database_url}
         env.setdefault(SECRET_ENV, local_secret(plan.home))
+        config = write_local_config(plan.home, database_url, env[SECRET_ENV])
         for command in child_commands(plan):
             children.append(subprocess.Popen(command, env=env))
         say(
             f"The clinic is running at http://{plan.host}:{plan.port}/ with {plan.workers} "
-            "video workers (Ctrl+C stops everything)."
+            "video workers (Ctrl+C stops everything).\n"
+            "To add the first administrator, in another terminal:\n"
+            f"  backcoach clinic-admin --config {config} --username admin --name 'Your name'"
         )
         while True:
             for child in children:
