@@ -24,6 +24,7 @@ from backcoach.clinic.accounts import Account, Role
 from backcoach.clinic.service import Clinic
 from backcoach.clinic.settings import ClinicSettings
 from backcoach.clinic.tokens import signed
+from backcoach.journal.outcomes_store import OutcomesStore
 from backcoach.journal.prescriptions_store import PrescriptionStore
 from backcoach.web.clinic_access import SESSION_COOKIE
 from backcoach.web.clinic_app import create_clinic_app
@@ -61,6 +62,12 @@ def _seed_ann(clinic: Clinic, ann: Account) -> None:
     store.finish_session(
         calm, status="completed", pain_after=2, stop_reason=None, at=MONDAY + timedelta(minutes=9)
     )
+    outcomes = OutcomesStore(store)
+    activities = outcomes.set_psfs_activities(["Putting on socks", "Gardening", "Driving"], MONDAY)
+    for weeks, score in ((3, 3), (0, 6)):
+        outcomes.add_psfs_assessment(
+            {activity.id: score for activity in activities}, MONDAY - timedelta(weeks=weeks)
+        )
     later = MONDAY + timedelta(days=1)
     hurt = store.start_session(front_end="web", pain_before=3, plan={}, at=later)
     store.add_pain(score=7, context="during", session_id=hurt, at=later)
@@ -136,6 +143,8 @@ def test_the_patient_page_report_and_exports(world: World) -> None:
         "Pain reached 7/10 in the session on Tue 10 Mar.",
         "stopped for pain",
         'data-plot="pain"',
+        'data-plot="psfs"',
+        "Your activity score (PSFS) rose from 3 to 6",
         "Change the prescription of the bird dog",
         "Step 3 of 8 (Arm and opposite leg: 5 each side, hold 3 s each)",
         "No changes yet",

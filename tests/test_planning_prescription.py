@@ -218,6 +218,8 @@ def test_the_plan_never_leaves_the_catalog_or_the_stage(
 ) -> None:
     rx, history = scenario
     exercise = _exercise(rx.exercise_id)
+    unprescribed = plan_today(CATALOG, history, DEFAULTS, TODAY)
+    assert plan_today(CATALOG, history, DEFAULTS, TODAY, Prescription()) == unprescribed
     item = _item(plan_today(CATALOG, history, DEFAULTS, TODAY, Prescription((rx,))), rx.exercise_id)
     assert 0 <= item.level < exercise.level_count
     assert item.dose == exercise.dose_at(item.level)
