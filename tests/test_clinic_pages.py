@@ -128,9 +128,16 @@ def test_the_patients_list_puts_who_needs_a_look_first(world: World) -> None:
     assert "Tue 10 Mar: stopped for pain" in text
     # Bob joined 20 days ago and has done nothing: that needs a look too.
     assert "No session for 22 days (none since joining on Tue 17 Feb)." in text
-    other, _ = world.client(world.other_doctor)
+    other, other_csrf = world.client(world.other_doctor)
     assert "Ann Archer" not in other.get("/clinic/patients").text
     assert other.get(f"/clinic/patients/{world.ann.id}").status_code == 404
+    assert other.get(f"/clinic/patients/{world.ann.id}/fhir.json").status_code == 404
+    foreign = other.post(
+        f"/clinic/patients/{world.ann.id}/prescription",
+        data={"csrf_token": other_csrf, "exercise": "bridge", "paused": "yes", "why": "mine"},
+    )
+    assert foreign.status_code == 404
+    assert PrescriptionStore(world.clinic.journal.for_patient(world.ann.id)).audit() == []
 
 
 def test_the_patient_page_report_and_exports(world: World) -> None:

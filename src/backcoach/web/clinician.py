@@ -115,7 +115,8 @@ def _figure(key: str, title: str, data: ReportData) -> Markup:
         return Markup("")
     encoded = base64.b64encode(figure_png(figure, dpi=96)).decode("ascii")
     return Markup(
-        f'<figure class="plot" data-plot="{escape(key)}"><figcaption>{escape(title)}</figcaption>'
+        f'<figure class="plot" data-plot="{escape(key)}"><figcaption>{escape(title)}'
+        ' <span class="scroll-hint">(slide it sideways to see all of it)</span></figcaption>'
         f'<div class="plot-scroll" tabindex="0" role="region" aria-label="{escape(title)}">'
         f'<img alt="{escape(title)}" src="data:image/png;base64,{encoded}"></div></figure>'
     )
