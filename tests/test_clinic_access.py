@@ -261,6 +261,8 @@ def test_every_route_answers_each_role_as_it_should(world: World) -> None:
                         assert marker not in body, f"{where} shows {marker}"
     # The pages do show each patient their own journal (so the check above can fail).
     assert MARKERS["a"][0] in shown["patient_a"] and MARKERS["b"][0] in shown["patient_b"]
+    if ("GET", "/clinic/patients") in requests:  # and a clinician their own patient
+        assert MARKERS["a"][3] in shown["clinician_a"]
 
 
 def test_a_write_without_the_right_csrf_token_is_refused_and_writes_nothing(
