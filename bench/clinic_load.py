@@ -1,7 +1,8 @@
 """Clinic mode under load, on loopback: simulated patients browse and upload short clips while
-one, then two, video workers analyse them.
+one, then two, video workers analyse them (and, as a baseline, browse with no analysis).
 
     .venv/bin/python bench/clinic_load.py [--patients 5] [--uploads 2] [--clip-seconds 3]
+        [--workers 0 1 2] [--browse-seconds 20]
 
 Everything is real and local: a throw-away PostgreSQL (Unix socket), ``backcoach clinic-up
 --database-url ... --workers K`` (the web server and K ``backcoach worker`` processes), and
@@ -72,6 +73,8 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def summary_ms(seconds: list[float]) -> dict[str, Any]:
+    if not seconds:
+        return {"count": 0}
     return {
         "count": len(seconds),
         "p50_ms": round(1000 * percentile(seconds, 0.5), 1),
@@ -80,7 +83,9 @@ def summary_ms(seconds: list[float]) -> dict[str, Any]:
     }
 
 
-def summary_s(seconds: list[float]) -> dict[str, Any]:
+def summary_s(seconds: list[float]) -> dict[str, Any] | None:
+    if not seconds:
+        return None
     return {
         "p50_s": round(percentile(seconds, 0.5), 2),
         "p95_s": round(percentile(seconds, 0.95), 2),
@@ -245,23 +250,27 @@ def run_with_workers(
         wait_for_web(base, process, 120)
         measures = Measures()
         all_done = threading.Event()
+        uploads = args.uploads if workers else 0  # no workers: browsing alone, the baseline
         threads = [
             threading.Thread(
                 target=simulate,
-                args=(patient, base, clip, args.uploads, measures, all_done, seed),
+                args=(patient, base, clip, uploads, measures, all_done, seed),
                 daemon=True,
             )
             for seed, patient in enumerate(patients)
         ]
         for thread in threads:
             thread.start()
-        deadline = time.monotonic() + args.timeout
+        browse_start = time.monotonic()
+        deadline = browse_start + args.timeout
         rows: list[Any] = []
         while time.monotonic() < deadline:
             ids = [job for patient in patients for job in patient.uploads]
             rows = job_rows(clinic, ids) if ids else []
             finished = [row for row in rows if row.status in ("done", "failed")]
-            if measures.patients_uploaded == len(patients) and len(finished) == len(ids):
+            all_sent = measures.patients_uploaded == len(patients)
+            browsed = workers or time.monotonic() - browse_start >= args.browse_seconds
+            if all_sent and len(finished) == len(ids) and browsed:
                 break
             time.sleep(0.5)
         all_done.set()
@@ -288,9 +297,9 @@ def run_with_workers(
         "analysis": {
             "videos": len(done),
             "failed": sum(row.status == "failed" for row in rows),
-            "unfinished": args.patients * args.uploads - len(done),
+            "unfinished": (args.patients * args.uploads if workers else 0) - len(done),
             "video_seconds": round(clip_seconds * len(done), 1),
-            "makespan_s": round(makespan, 2),
+            "makespan_s": round(makespan, 2) if done else None,
             "videos_per_minute": round(60 * len(done) / makespan, 2) if done else None,
             "video_seconds_per_second": round(clip_seconds * len(done) / makespan, 3)
             if done
@@ -307,7 +316,16 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=5)
     parser.add_argument("--uploads", type=int, default=2, help="clips each patient uploads")
     parser.add_argument("--clip-seconds", type=float, default=3.0)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2],
+        help="worker counts to run; 0 is browsing alone (no uploads), the baseline",
+    )
+    parser.add_argument(
+        "--browse-seconds", type=float, default=20, help="how long the baseline browses"
+    )
     parser.add_argument("--timeout", type=float, default=300, help="seconds per worker count")
     args = parser.parse_args()
     if not BRIDGE.exists():

@@ -31,6 +31,7 @@ from backcoach.clinic.queue import (
 from backcoach.clinic.service import Clinic
 from backcoach.clinic.settings import ClinicSettings
 from backcoach.clinic.tokens import signed
+from backcoach.clinic.video_analysis import MAX_ATTEMPTS, run_video_job
 from backcoach.errors import NotFoundError
 from backcoach.journal.account_models import User
 from backcoach.journal.database import create_journal_engine, parse_location
@@ -357,3 +358,32 @@ def test_clinic_web_uploads_are_queued_checked_capped_and_seen_by_any_web_proces
     for the_clinic, queue, _ in web_processes:
         queue.close()
         the_clinic.close()
+
+
+def test_reruns_change_nothing_and_a_video_that_keeps_killing_workers_is_given_up(
+    tmp_path: Path, store: VideoJobsStore
+) -> None:
+    clip = cut_clip(tmp_path / "short.mp4", 1.0)
+    with clip.open("rb") as handle:
+        job = store.add(7, handle, filename="short.mp4", exercise_id="bridge", keep_video=False)
+    calls = []
+
+    def analyze(path: Path, exercise: str | None, progress: Callable[[float], None]) -> dict:
+        calls.append(path.read_bytes() == clip.read_bytes())
+        return {"reps": [], "notes": [f"seen in {path}"]}
+
+    assert run_video_job(store, job.id, analyze) == "done"
+    first = store.get(7, job.id)
+    assert calls == [True]  # the worker read back exactly the uploaded bytes
+    assert first.result == {"reps": [], "notes": ["seen in short.mp4"], "source": "short.mp4"}
+    assert run_video_job(store, job.id, analyze) == "skipped"  # a retry after the result
+    assert store.get(7, job.id) == first and calls == [True]
+
+    with clip.open("rb") as handle:
+        doomed = store.add(7, handle, filename="huge.mp4", exercise_id=None, keep_video=False)
+    for _ in range(MAX_ATTEMPTS):  # each start "killed" before it ended
+        assert store.claim(doomed.id) is not None
+    assert run_video_job(store, doomed.id, analyze) == "failed"
+    given_up = store.get(7, doomed.id)
+    assert given_up.error is not None and "interrupted 3 times" in given_up.error
+    assert calls == [True] and store.stored_video_bytes(doomed.id) == 0

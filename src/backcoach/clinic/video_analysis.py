@@ -21,7 +21,14 @@ from backcoach.web.uploads import AnalyzeFn, _as_named, _suffix, check_video
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_SECONDS = 0.5
+# A video whose analysis kills its worker (out of memory, say) must not take every worker
+# down in turn: after this many starts it is given up.
+MAX_ATTEMPTS = 3
 UNEXPECTED = "The analysis stopped on an unexpected problem; try the upload again later."
+GAVE_UP = (
+    "The analysis of this video was interrupted {attempts} times, so it was stopped. "
+    "Try a shorter or smaller video."
+)
 
 
 def _default_analyze() -> AnalyzeFn:
@@ -42,6 +49,9 @@ def run_video_job(
     if job is None:
         store.drop_video_unless_kept(video_id)  # a worker may have died right after the result
         return "skipped"
+    if job.attempts > MAX_ATTEMPTS:
+        store.fail(video_id, GAVE_UP.format(attempts=MAX_ATTEMPTS))
+        return "failed"
     analyze = analyze or _default_analyze()
     name = job.original_name
     with tempfile.TemporaryDirectory(prefix="backcoach-job-") as folder:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backcoach.journal.models import Base, UTCDateTime
@@ -30,7 +30,7 @@ class VideoJob(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     original_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
     exercise_id: Mapped[str | None] = mapped_column(String(EXERCISE_MAX_LENGTH))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger)  # uploads may pass 2 GB
     keep_video: Mapped[bool] = mapped_column(Boolean)
     video_stored: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(STATUS_MAX_LENGTH), index=True)

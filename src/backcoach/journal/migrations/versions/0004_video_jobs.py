@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("original_name", sa.String(length=200), nullable=False),
         sa.Column("exercise_id", sa.String(length=40), nullable=True),
-        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
         sa.Column("keep_video", sa.Boolean(), nullable=False),
         sa.Column("video_stored", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
