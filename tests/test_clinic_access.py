@@ -413,3 +413,40 @@ def test_cookies_are_secure_when_the_clinic_is_served_over_https(world: World) -
     assert browser.get("/admin").status_code == 200
     unknown_host = TestClient(app, base_url="https://elsewhere.example").get("/signin")
     assert unknown_host.status_code == 421
+
+
+def test_a_second_web_process_sees_the_same_sessions_and_throttling(world: World) -> None:
+    """Two apps over two connections to the same database stand for two web processes."""
+    second_clinic = Clinic.open(world.clinic.settings, now=world.clock)
+    try:
+        second = create_clinic_app(second_clinic, load_catalog(), analyze=analyze_nothing)
+        first_browser = TestClient(world.app, base_url=ORIGIN, follow_redirects=False)
+        page = first_browser.get("/signin")
+        signed_in = first_browser.post(
+            "/signin",
+            data={"username": "patient.b", "password": PASSWORD, "csrf_token": _csrf_of(page.text)},
+        )
+        assert signed_in.status_code == 303
+        token = first_browser.cookies[SESSION_COOKIE]
+        second_browser = TestClient(second, base_url=ORIGIN, follow_redirects=False)
+        second_browser.cookies.set(SESSION_COOKIE, token)
+        home = second_browser.get("/")
+        assert home.status_code == 200 and MARKERS["a"][0] not in home.text
+        # A form rendered by one process is accepted by the other (the CSRF token is not
+        # kept in memory), and signing out on one ends the session on both.
+        csrf = _csrf_of(first_browser.get("/").text)
+        assert second_browser.post("/signout", data={"csrf_token": csrf}).status_code == 303
+        assert first_browser.get("/").headers["location"].startswith("/signin")
+        # Failed sign-ins counted by one process stop the next attempt on the other.
+        page = first_browser.get("/signin")
+        form = {"username": "clinician.x", "csrf_token": _csrf_of(page.text)}
+        for _ in range(world.clinic.settings.max_failures_per_account):
+            first_browser.post("/signin", data={**form, "password": "wrong wrong wrong"})
+        other = TestClient(second, base_url=ORIGIN, follow_redirects=False)
+        page = other.get("/signin")
+        blocked = other.post(
+            "/signin", data={**form, "password": PASSWORD, "csrf_token": _csrf_of(page.text)}
+        )
+        assert blocked.status_code == 401 and "Too many" in blocked.text
+    finally:
+        second_clinic.close()
