@@ -131,8 +131,9 @@ def run_clinic(plan: ClinicPlan, say: Callable[[str], None] = print) -> int:
         for command in child_commands(plan):
             children.append(subprocess.Popen(command, env=env))
         say(
-            f"The clinic is running at http://{plan.host}:{plan.port}/ with {plan.workers} "
-            "video workers (Ctrl+C stops everything).\n"
+            f"The clinic is running at http://{plan.host}:{plan.port}/ with "
+            f"{plan.workers} video worker{'' if plan.workers == 1 else 's'} "
+            "(Ctrl+C stops everything).\n"
             "To add the first administrator, in another terminal:\n"
             f"  backcoach clinic-admin --config {config} --username admin --name 'Your name'"
         )
