@@ -182,6 +182,9 @@ def test_invite_screen_camera_session_pain_flag_and_report(
             assert "stopped for pain" in sessions and "2/10" in sessions
             assert "7/10" in sessions
             shoot(doctor, "patient")
+            doctor.click("#flags-seen-button")
+            doctor.wait_for_selector("#seen-flags")
+            assert "Looked at: Pain reached 7/10" in doctor.inner_text("#audit")
             # A prescription: the bird dog kept to arm and opposite leg, with a reason.
             doctor.click("#care-bird-dog summary")
             doctor.check('#care-bird-dog input[name="stage"][value="arm-and-leg"]')

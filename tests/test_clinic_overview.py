@@ -264,3 +264,41 @@ def test_adherence_and_the_flags_that_need_a_look(
     assert patient_overview(bob, now=NOW).flags == ()
     strict = patient_overview(bob, now=NOW, settings=Settings(stop_pain_above=3, keep_max_pain=3))
     assert [flag.kind for flag in strict.flags] == [FlagKind.HIGH_PAIN]
+
+
+def test_looked_at_flags_need_no_look_until_something_new(
+    journal: tuple[JournalStore, dict[str, int]],
+) -> None:
+    base, ids = journal
+    ann = base.for_patient(ids["ann"])
+    monday = datetime(2026, 3, 9, 8, 0, tzinfo=UTC)
+    _session(ann, monday, before=2, peak=8)
+    care = PrescriptionStore(ann)
+    assert care.flags_seen_at() is None
+    first = patient_overview(ann, now=NOW, looked_at=care.flags_seen_at())
+    care.mark_flags_seen(
+        [flag.sentence for flag in first.flags],
+        author_id=ids["clinician"],
+        at=monday.replace(hour=12),
+    )
+    assert care.audit()[0].what == "Looked at: Pain reached 8/10 in the session on Mon 9 Mar."
+    looked = care.flags_seen_at()
+    assert looked == monday.replace(hour=12)
+    calm = patient_overview(ann, now=NOW, looked_at=looked)
+    assert calm.flags == () and [f.kind for f in calm.seen] == [FlagKind.HIGH_PAIN]
+    _session(ann, monday + timedelta(days=1), before=2, peak=9)  # after the look: new
+    again = patient_overview(ann, now=NOW, looked_at=looked)
+    assert [f.sentence for f in again.flags] == ["Pain reached 9/10 in the session on Tue 10 Mar."]
+    with pytest.raises(InputError, match="Nothing needs a look"):
+        care.mark_flags_seen([], author_id=ids["clinician"], at=NOW)
+    # A quiet stretch needs a look again a week after the last look.
+    bob = base.for_patient(ids["bob"])
+    joined = NOW - timedelta(days=10)
+    looked_bob = NOW - timedelta(days=3)
+    quiet = patient_overview(bob, now=NOW, joined_at=joined, looked_at=looked_bob)
+    assert quiet.flags == () and [f.kind for f in quiet.seen] == [FlagKind.QUIET]
+    later = NOW + timedelta(days=5)
+    assert [
+        f.kind
+        for f in patient_overview(bob, now=later, joined_at=joined, looked_at=looked_bob).flags
+    ] == [FlagKind.QUIET]

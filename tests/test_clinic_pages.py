@@ -242,3 +242,20 @@ def test_a_prescription_needs_a_reason_and_the_patient_sees_its_effect(world: Wo
     assert "bridge" not in [item["id"] for item in plan["exercises"]]
     bird = next(item for item in plan["exercises"] if item["id"] == "bird-dog")
     assert bird["level"] == 2 and bird["set_by"] == "prescription"
+
+
+def test_looking_at_the_flags_moves_them_aside_and_keeps_a_record(world: World) -> None:
+    client, csrf = world.client(world.doctor)
+    base = f"/clinic/patients/{world.ann.id}"
+    page = client.get(base).text
+    as_of = re.search(r'name="as_of" value="([^"]+)"', page)
+    assert as_of is not None
+    broken = client.post(f"{base}/flags-seen", data={"csrf_token": csrf, "as_of": "yesterday"})
+    assert broken.status_code == 400 and "The page was out of date" in broken.text
+    seen = client.post(f"{base}/flags-seen", data={"csrf_token": csrf, "as_of": as_of.group(1)})
+    assert seen.status_code == 303
+    after = client.get(f"{base}?saved=seen").text
+    assert 'id="open-flags"' not in after and "Already looked at (1)" in after
+    assert "Looked at: Pain reached 7/10 in the session on Tue 10 Mar." in after
+    listing = client.get("/clinic/patients").text
+    assert listing.index("Bob Baker") < listing.index("Ann Archer")  # Bob still needs a look

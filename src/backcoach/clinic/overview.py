@@ -14,7 +14,9 @@ Flags that need a look:
   patient has had none).
 
 Pain flags are looked for in the last ``FLAG_WINDOW_DAYS`` days only: older ones are history,
-shown in the sessions and the report.
+shown in the sessions and the report. Once the clinician has looked at the flags
+(``looked_at``), those about earlier events no longer need a look (they are kept in
+``Overview.seen``); a quiet stretch needs a look again ``QUIET_DAYS`` after the last look.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Flag:
     kind: FlagKind
     day: date
     sentence: str
+    at: datetime  # when what it is about happened (for a quiet stretch: now)
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,10 @@ class Adherence:
 @dataclass(frozen=True)
 class Overview:
     adherence: Adherence
-    flags: tuple[Flag, ...]
+    flags: tuple[Flag, ...]  # need a look
     last_session: SessionRecord | None
+    seen: tuple[Flag, ...] = ()  # looked at already
+    looked_at: datetime | None = None
 
     @property
     def needs_a_look(self) -> bool:
@@ -92,6 +97,7 @@ def _session_flags(
                     FlagKind.HIGH_PAIN,
                     day,
                     f"Pain reached {peak}/10 in the session on {_day_text(day)}.",
+                    record.started_at,
                 )
             )
         checkin = record.checkin
@@ -108,6 +114,7 @@ def _session_flags(
                     f"The morning after the session on {_day_text(day)} pain was "
                     f"{checkin.pain}/10, {checkin.pain - before} above the {before}/10 "
                     "before it.",
+                    checkin.at,
                 )
             )
     return flags
@@ -122,12 +129,13 @@ def _screen_flag(store: JournalStore) -> Flag | None:
     sentence = f"The red-flag screen on {_day_text(day)} said {what}"
     if latest.flags:
         sentence += f": {'; '.join(latest.flags)}"
-    return Flag(FlagKind.SCREEN, day, sentence + ".")
+    return Flag(FlagKind.SCREEN, day, sentence + ".", latest.taken_at)
 
 
 def _quiet_flag(
-    store: JournalStore, last: SessionRecord | None, joined_at: datetime | None, today: date
+    store: JournalStore, last: SessionRecord | None, joined_at: datetime | None, now: datetime
 ) -> Flag | None:
+    today = store.local_date(now)
     if last is not None:
         since = store.local_date(last.started_at)
         about = f"the last was on {_day_text(since)}"
@@ -139,7 +147,7 @@ def _quiet_flag(
     quiet = (today - since).days
     if quiet < QUIET_DAYS:
         return None
-    return Flag(FlagKind.QUIET, today, f"No session for {quiet} days ({about}).")
+    return Flag(FlagKind.QUIET, today, f"No session for {quiet} days ({about}).", now)
 
 
 def patient_overview(
@@ -148,6 +156,7 @@ def patient_overview(
     now: datetime,
     settings: Settings | None = None,
     joined_at: datetime | None = None,
+    looked_at: datetime | None = None,
     planned_per_week: int = DEFAULT_SESSIONS_PER_WEEK,
 ) -> Overview:
     """Adherence, flags needing a look (most serious first) and the last session."""
@@ -170,9 +179,23 @@ def patient_overview(
     pain = _session_flags(store, sessions, rules, window_start)
     # Newest first; on one day the session's own pain before the next morning's.
     found.extend(sorted(pain, key=lambda f: (-f.day.toordinal(), f.kind is not FlagKind.HIGH_PAIN)))
-    if (quiet := _quiet_flag(store, last, joined_at, today)) is not None:
+    if (quiet := _quiet_flag(store, last, joined_at, now)) is not None:
         found.append(quiet)
-    return Overview(adherence=adherence, flags=tuple(found), last_session=last)
+    if looked_at is None:
+        return Overview(adherence, tuple(found), last)
+
+    def seen(flag: Flag) -> bool:
+        if flag.kind is FlagKind.QUIET:
+            return now - looked_at < timedelta(days=QUIET_DAYS)
+        return flag.at <= looked_at
+
+    return Overview(
+        adherence,
+        tuple(flag for flag in found if not seen(flag)),
+        last,
+        seen=tuple(flag for flag in found if seen(flag)),
+        looked_at=looked_at,
+    )
 
 
 def patient_trends(store: JournalStore, *, now: datetime) -> ReportData:

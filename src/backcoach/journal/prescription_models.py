@@ -1,4 +1,5 @@
-"""Clinic tables of a clinician's care: prescriptions, notes to the patient, the audit trail.
+"""Clinic tables of a clinician's care: prescriptions, notes to the patient, the audit trail,
+and when the clinician last looked at the patient's flags.
 
 Storage only; what a prescription may say is ``planning.prescription``'s to check, and who
 may write it is ``backcoach.clinic``'s. Migration ``0005_prescriptions`` creates them. They
@@ -62,3 +63,14 @@ class AuditEntry(Base):
     why: Mapped[str] = mapped_column(Text)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class FlagReview(Base):
+    """A clinician looked at the patient's flags at ``at``: older ones no longer need a look."""
+
+    __tablename__ = "flag_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -18,7 +18,12 @@ from sqlalchemy.orm import aliased
 from backcoach.catalog.schema import Exercise
 from backcoach.errors import InputError
 from backcoach.journal.account_models import User
-from backcoach.journal.prescription_models import AuditEntry, ClinicianNote, PrescriptionRow
+from backcoach.journal.prescription_models import (
+    AuditEntry,
+    ClinicianNote,
+    FlagReview,
+    PrescriptionRow,
+)
 from backcoach.journal.store import JournalStore
 from backcoach.planning.prescription import (
     ExercisePrescription,
@@ -196,6 +201,36 @@ class PrescriptionStore:
             session.flush()
             who = session.get(User, author_id)
             return NoteRecord(at, who.display_name if who is not None else "", cleaned)
+
+    def mark_flags_seen(self, flags: list[str], *, author_id: int, at: datetime) -> None:
+        """The clinician looked at these flags (their sentences) at ``at``; the audit trail
+        keeps which."""
+        if not flags:
+            raise InputError("Nothing needs a look at the moment.")
+        with self._store.writing() as session:
+            session.add(FlagReview(patient_user_id=self._patient, author_id=author_id, at=at))
+            session.add(
+                AuditEntry(
+                    patient_user_id=self._patient,
+                    author_id=author_id,
+                    at=at,
+                    what="Looked at: " + " ".join(flags),
+                    why="",
+                    before=None,
+                    after=None,
+                )
+            )
+
+    def flags_seen_at(self) -> datetime | None:
+        """When a clinician last looked at the patient's flags."""
+        with self._store.reading() as session:
+            latest: datetime | None = session.scalars(
+                select(FlagReview.at)
+                .where(FlagReview.patient_user_id == self._patient)
+                .order_by(FlagReview.at.desc())
+                .limit(1)
+            ).first()
+            return latest
 
     def notes(self) -> list[NoteRecord]:
         """Every note to the patient, newest first."""

@@ -148,7 +148,13 @@ def _patient_page(
         for e in catalog.exercises
     ]
     trends = patient_trends(store, now=now)
-    overview = patient_overview(store, now=now, settings=settings, joined_at=patient.created_at)
+    overview = patient_overview(
+        store,
+        now=now,
+        settings=settings,
+        joined_at=patient.created_at,
+        looked_at=care.flags_seen_at(),
+    )
     audit: list[AuditRecord] = care.audit()
     notes: list[NoteRecord] = care.notes()
     return render(
@@ -169,6 +175,7 @@ def _patient_page(
         problem_exercise=problem_exercise,
         saved=saved,
         saved_words=SAVED_WORDS.get(saved or "", ""),
+        as_of=now.isoformat(),
         csrf=clinic_access.csrf_field(request),
     )
 
@@ -185,7 +192,13 @@ def patients_page(request: Request) -> Response:
     rows = []
     for patient in clinic.accounts.patients_of(clinician.id):
         store = clinic.store_for_clinician(clinician, patient.id)
-        overview = patient_overview(store, now=now, settings=settings, joined_at=patient.created_at)
+        overview = patient_overview(
+            store,
+            now=now,
+            settings=settings,
+            joined_at=patient.created_at,
+            looked_at=PrescriptionStore(store).flags_seen_at(),
+        )
         rows.append(PatientRow(patient, overview, _last_session(store, overview)))
     rows.sort(key=lambda row: (not row.overview.needs_a_look, row.account.display_name.casefold()))
     return render(
@@ -206,7 +219,11 @@ def patient_page(request: Request, patient_id: int) -> Response:
     )
 
 
-SAVED_WORDS = {"prescription": "The prescription is saved.", "note": "The note is saved."}
+SAVED_WORDS = {
+    "prescription": "The prescription is saved.",
+    "note": "The note is saved.",
+    "seen": "Marked as looked at; new flags will show here again.",
+}
 
 
 @router.get("/clinic/patients/{patient_id}/report", response_class=HTMLResponse)
@@ -305,3 +322,47 @@ async def write_note(request: Request, patient_id: int) -> Response:
             problem_exercise="note",
         )
     return RedirectResponse(f"/clinic/patients/{patient_id}?saved=note#note", status_code=303)
+
+
+@router.post("/clinic/patients/{patient_id}/flags-seen")
+async def flags_seen(request: Request, patient_id: int) -> Response:
+    """The clinician has looked at the flags the page showed (as of ``as_of``, so a flag that
+    arrived after the page was drawn still needs a look)."""
+    clinician = clinic_access.clinician(request)
+    form = await request.form()
+    await clinic_access.check_csrf(request, form)
+    clinic = clinic_access.clinic(request)
+    patient = clinic.patient_of(clinician, patient_id)
+    store = clinic.store_for_clinician(clinician, patient_id)
+    care = PrescriptionStore(store)
+    try:
+        try:
+            shown_at = datetime.fromisoformat(_form_text(form, "as_of"))
+        except ValueError:
+            raise InputError(OUT_OF_DATE_PAGE) from None
+        if shown_at.tzinfo is None:
+            raise InputError(OUT_OF_DATE_PAGE)
+        until = min(shown_at, clinic.now())
+        overview = patient_overview(
+            store,
+            now=until,
+            settings=clinic_access.planning(request),
+            joined_at=patient.created_at,
+            looked_at=care.flags_seen_at(),
+        )
+        care.mark_flags_seen(
+            [flag.sentence for flag in overview.flags], author_id=clinician.id, at=until
+        )
+    except InputError as error:
+        return _patient_page(
+            request,
+            clinician,
+            patient_id,
+            status_code=400,
+            problem=str(error),
+            problem_exercise="flags",
+        )
+    return RedirectResponse(f"/clinic/patients/{patient_id}?saved=seen#flags", status_code=303)
+
+
+OUT_OF_DATE_PAGE = "The page was out of date; reload it and try again."

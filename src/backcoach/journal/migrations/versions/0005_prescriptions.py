@@ -1,4 +1,5 @@
-"""Clinician prescriptions, notes to the patient and the audit trail of every change.
+"""Clinician prescriptions, notes to the patient, the audit trail of every change, and
+when a clinician last looked at a patient's flags.
 
 Revision ID: 0005
 Revises: 0004
@@ -71,9 +72,22 @@ def upgrade() -> None:
     op.create_index(
         "ix_prescription_audit_patient_user_id", "prescription_audit", ["patient_user_id"]
     )
+    op.create_table(
+        "flag_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        _patient(),
+        sa.Column("author_id", sa.Integer(), nullable=False),
+        sa.Column("at", _utc(), nullable=False),
+        sa.ForeignKeyConstraint(["patient_user_id"], ["users.id"], name="fk_reviews_patient"),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], name="fk_reviews_author"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_flag_reviews_patient_user_id", "flag_reviews", ["patient_user_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_flag_reviews_patient_user_id", table_name="flag_reviews")
+    op.drop_table("flag_reviews")
     op.drop_index("ix_prescription_audit_patient_user_id", table_name="prescription_audit")
     op.drop_table("prescription_audit")
     op.drop_index("ix_clinician_notes_patient_user_id", table_name="clinician_notes")
