@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import typer
@@ -42,12 +43,21 @@ def register(app: typer.Typer) -> None:
         sweep_seconds: int = typer.Option(
             15, min=1, max=59, help="How often lost workers' videos are looked for."
         ),
+        niceness: int = typer.Option(
+            10,
+            min=0,
+            max=19,
+            help="How much to lower this worker's CPU priority, so that pages served on the "
+            "same machine stay quick while videos are analysed (0 keeps it as it is).",
+        ),
     ) -> None:
         """Analyse uploaded clinic videos from the job queue until stopped (Ctrl+C or SIGTERM
         finish the video in hand first). Start as many as you like, on any machine that
         reaches the clinic database."""
         from backcoach.clinic.worker import run_worker
 
+        if niceness:
+            os.nice(niceness)  # analysis is batch work: people waiting for a page come first
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
