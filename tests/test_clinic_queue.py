@@ -60,6 +60,8 @@ WORKER_OPTIONS = [
     "2",
     "--sweep-seconds",
     "1",
+    "--requeue-after-seconds",
+    "1",
     "--niceness",
     "0",
 ]
@@ -160,7 +162,10 @@ def wait_until(
                     f"a worker ended: {worker.stderr.read().decode() if worker.stderr else ''}"
                 )
         if time.monotonic() > deadline:
-            pytest.fail("the queue did not finish in time")
+            for worker in workers:
+                worker.kill()
+            said = "\n".join(w.stderr.read().decode()[-3000:] for w in workers if w.stderr)
+            pytest.fail(f"the queue did not finish in time; the workers said:\n{said}")
         time.sleep(0.2)
 
 
@@ -240,7 +245,7 @@ def test_ten_uploads_from_five_patients_with_two_workers(
     assert sorted(row[1] for row in queue_rows(clinic_url)) == ["succeeded"] * 10
 
 
-def test_a_corrupt_video_fails_with_a_plain_message(
+def test_a_corrupt_video_fails_with_a_plain_message_even_if_it_never_reached_the_queue(
     tmp_path: Path,
     clinic_url: str,
     store: VideoJobsStore,
@@ -249,13 +254,18 @@ def test_a_corrupt_video_fails_with_a_plain_message(
     broken = tmp_path / "knees.mp4"
     broken.write_bytes(random.Random(4).randbytes(200_000))
     job = upload(store, clinic_url, 9, broken, name="knees.mp4")
+    # Stored, but its web server stopped before queuing it: the workers' sweep queues it.
+    with broken.open("rb") as handle:
+        orphan = store.add(9, handle, filename="elbow.mp4", exercise_id=None, keep_video=True)
     worker = start_worker()
-    wait_until(lambda: store.get(9, job.id).finished, 60, [worker])
-    failed = store.get(9, job.id)
-    assert failed.status == "failed"
-    assert failed.error == "knees.mp4 is not a video backcoach can read."
-    assert failed.result is None
+    wait_until(lambda: all(j.finished for j in store.list_for(9)), 60, [worker])
+    for name, video in (("knees.mp4", job), ("elbow.mp4", orphan)):
+        failed = store.get(9, video.id)
+        assert failed.status == "failed"
+        assert failed.error == f"{name} is not a video backcoach can read."
+        assert failed.result is None
     assert store.stored_video_bytes(job.id) == 0
+    assert store.stored_video_bytes(orphan.id) == 200_000  # kept, as asked
 
 
 def test_worker_says_when_the_database_is_unreachable(tmp_path: Path) -> None:

@@ -43,6 +43,13 @@ def register(app: typer.Typer) -> None:
         sweep_seconds: int = typer.Option(
             15, min=1, max=59, help="How often lost workers' videos are looked for."
         ),
+        requeue_after_seconds: float = typer.Option(
+            60.0,
+            min=1,
+            max=86400,
+            help="An upload stored but never queued (its web server stopped in between) is "
+            "queued once it is this old.",
+        ),
         niceness: int = typer.Option(
             10,
             min=0,
@@ -68,6 +75,7 @@ def register(app: typer.Typer) -> None:
             heartbeat_seconds=heartbeat_seconds,
             stalled_after_seconds=stalled_after_seconds,
             sweep_seconds=sweep_seconds,
+            requeue_after_seconds=requeue_after_seconds,
         )
 
     @app.command(name="clinic-up")

@@ -29,6 +29,19 @@ ANALYZE_TASK = "backcoach.analyze_video"
 RETRY_STALLED_TASK = "backcoach.retry_stalled_jobs"
 TIDY_TASK = "backcoach.delete_old_queue_jobs"
 KEEP_FINISHED_JOBS_HOURS = 7 * 24
+# Uploads waiting for a job that does not exist: the web tier stores the video, then defers
+# the job; a web server stopped between the two leaves such a row.
+UNQUEUED_UPLOADS = """
+SELECT v.id FROM video_jobs v
+ WHERE v.status = 'queued'
+   AND v.created_at < NOW() - make_interval(secs => %(seconds)s)
+   AND NOT EXISTS (
+       SELECT 1 FROM procrastinate_jobs j
+        WHERE j.task_name = %(task)s
+          AND j.status IN ('todo', 'doing')
+          AND j.args ->> 'video_id' = v.id::text)
+ ORDER BY v.id
+"""
 SCHEMA_LOCK = 0x6261636B  # any fixed number: only this function takes the lock
 
 
@@ -36,11 +49,13 @@ SCHEMA_LOCK = 0x6261636B  # any fixed number: only this function takes the lock
 class QueueTimings:
     """How quickly a lost worker is noticed: a worker beats every ``heartbeat_seconds``; one
     silent for ``stalled_after_seconds`` is taken for dead; stalled jobs are looked for every
-    ``sweep_seconds``."""
+    ``sweep_seconds``. An upload stored but never queued (its web server stopped in between)
+    is queued by the sweep once it is ``requeue_after_seconds`` old."""
 
     heartbeat_seconds: float = 10.0
     stalled_after_seconds: float = 30.0
     sweep_seconds: int = 15
+    requeue_after_seconds: float = 60.0
 
     def __post_init__(self) -> None:
         if not 0 < self.heartbeat_seconds < self.stalled_after_seconds:
@@ -93,6 +108,14 @@ def make_queue(database_url: str, timings: QueueTimings | None = None) -> procra
         for job in stalled:
             logger.warning("job %s lost its worker; it is queued again", job.id)
             await app.job_manager.retry_job(job)
+        unqueued = await app.connector.execute_query_all_async(
+            UNQUEUED_UPLOADS, task=ANALYZE_TASK, seconds=timings.requeue_after_seconds
+        )
+        for row in unqueued:
+            logger.warning("video %s was stored but never queued; it is queued now", row["id"])
+            await app.configure_task(ANALYZE_TASK, queue=VIDEO_QUEUE).defer_async(
+                video_id=row["id"]
+            )
 
     @app.periodic(cron="17 3 * * *")  # every night
     @app.task(name=TIDY_TASK, queueing_lock=TIDY_TASK)

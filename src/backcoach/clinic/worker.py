@@ -40,9 +40,12 @@ def run_worker(
     heartbeat_seconds: float = 10.0,
     stalled_after_seconds: float = 30.0,
     sweep_seconds: int = 15,
+    requeue_after_seconds: float = 60.0,
 ) -> None:
     """Block, analysing queued videos; returns after SIGINT/SIGTERM once the jobs in hand end."""
-    timings = QueueTimings(heartbeat_seconds, stalled_after_seconds, sweep_seconds)
+    timings = QueueTimings(
+        heartbeat_seconds, stalled_after_seconds, sweep_seconds, requeue_after_seconds
+    )
     ensure_queue_schema(database_url)
     check_database_ready(database_url)
     app = make_queue(database_url, timings)
