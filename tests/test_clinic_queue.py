@@ -353,6 +353,7 @@ def test_clinic_web_uploads_are_queued_checked_capped_and_seen_by_any_web_proces
     ]
 
     assert bob.get(f"/api/uploads/{job_id}").status_code == 404  # someone else's
+    assert bob.get("/api/uploads").json() == {"uploads": []}
     worker = start_worker()
     deadline = time.monotonic() + 60
     while (status := ann_elsewhere.get(f"/api/uploads/{job_id}").json())["state"] == "queued":
@@ -368,6 +369,7 @@ def test_clinic_web_uploads_are_queued_checked_capped_and_seen_by_any_web_proces
     assert status["report"]["source"] == "mine.mp4"
     assert abs(status["report"]["duration"] - 2.0) < 0.3
     assert status["video_kept"] is True
+    assert ann.get("/api/uploads").json() == {"uploads": [status]}  # the page's list
     for the_clinic, queue, _ in web_processes:
         queue.close()
         the_clinic.close()

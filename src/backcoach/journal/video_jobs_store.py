@@ -140,11 +140,14 @@ class VideoJobsStore:
             raise NotFoundError("There is no such video upload.")
         return _record(row)
 
-    def list_for(self, patient_id: int) -> list[VideoJobRecord]:
-        """The patient's uploads, newest first."""
+    def list_for(self, patient_id: int, limit: int | None = None) -> list[VideoJobRecord]:
+        """The patient's uploads, newest first (the latest ``limit`` of them)."""
         with translated(self._where), self._engine.connect() as connection:
             rows = connection.execute(
-                select(_jobs).where(_jobs.c.patient_id == patient_id).order_by(_jobs.c.id.desc())
+                select(_jobs)
+                .where(_jobs.c.patient_id == patient_id)
+                .order_by(_jobs.c.id.desc())
+                .limit(limit)
             ).all()
         return [_record(row) for row in rows]
 

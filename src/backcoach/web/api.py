@@ -23,6 +23,7 @@ from backcoach.web.api_docs import (
 from backcoach.web.context import context_of
 
 router = APIRouter(prefix="/api")
+RECENT_UPLOADS = 10
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -143,6 +144,13 @@ async def upload(
     # In clinic mode this stores the video in the database: not on the event loop.
     job = await run_in_threadpool(ctx.jobs.submit, path, filename, exercise_id, keep)
     return job.to_dict()
+
+
+@router.get("/uploads", response_model=None)
+async def recent_uploads(request: Request) -> dict[str, Any]:
+    """The latest uploads and their analyses, newest first (the upload page lists them)."""
+    jobs = await run_in_threadpool(context_of(request).jobs.recent, RECENT_UPLOADS)
+    return {"uploads": [job.to_dict() for job in jobs]}
 
 
 @router.get("/uploads/{job_id}", response_model=None, responses=errors(404))

@@ -5,11 +5,13 @@ is held by the web process, so any web process can answer for it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from backcoach.clinic.queue import ClinicQueue
 from backcoach.errors import BackcoachError, NotFoundError
 from backcoach.journal.video_jobs_store import VideoJobRecord, VideoJobsStore
+from backcoach.web.uploads import JobView
 
 NOT_QUEUED = "The video could not be put on the analysis queue; upload it again in a moment."
 
@@ -50,6 +52,9 @@ class QueuedUploads:
             return self._store.get(self._patient_id, int(job_id))
         except NotFoundError:
             return None
+
+    def recent(self, limit: int) -> Sequence[JobView]:
+        return self._store.list_for(self._patient_id, limit=limit)
 
     def shutdown(self) -> None:
         """Nothing runs here: the workers carry on with queued videos."""

@@ -10,7 +10,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +104,10 @@ class UploadJobs(Protocol):
 
     def get(self, job_id: str) -> JobView | None: ...
 
+    def recent(self, limit: int) -> Sequence[JobView]:
+        """The person's latest uploads, newest first."""
+        ...
+
     def shutdown(self) -> None: ...
 
 
@@ -152,6 +156,10 @@ class AnalysisJobs:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+    def recent(self, limit: int) -> Sequence[JobView]:
+        with self._lock:
+            return list(reversed(self._jobs.values()))[:limit]
 
     def _run(self, job: Job, path: Path) -> None:
         job.state = "running"
