@@ -30,7 +30,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.slow  # three processes start under a second of imports each: ~40 s here
+@pytest.mark.slow  # a web server and two workers start (17-40 s on the shared machine)
 def test_clinic_up_runs_the_whole_clinic_and_stops_it(tmp_path: Path) -> None:
     if shutil.which("initdb") is None and not list(Path("/usr/lib/postgresql").glob("*/bin")):
         pytest.skip("PostgreSQL is not installed")
