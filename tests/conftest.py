@@ -8,7 +8,16 @@ every exercise read from it, so no clip is posed twice.
 
 from __future__ import annotations
 
+import glob
+import importlib.util
+import itertools
 import multiprocessing
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -58,3 +67,70 @@ def footage_poses() -> dict[str, list[PoseFrame]]:
             for row in rows
         }
         return {name: future.result() for name, future in futures.items()}
+
+
+def _postgres_tools() -> tuple[Path, list[str]] | None:
+    """initdb's folder and the command prefix to run the server (as ``postgres`` when root)."""
+    found = shutil.which("initdb") or next(
+        iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)), None
+    )
+    if found is None or importlib.util.find_spec("psycopg") is None:
+        return None
+    if os.geteuid() != 0:
+        return Path(found).parent, []
+    if shutil.which("runuser") is None:
+        return None
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return None
+    return Path(found).parent, ["runuser", "-u", "postgres", "--"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server on a Unix socket; its URL with a {database} slot."""
+    tools = _postgres_tools()
+    if tools is None:
+        pytest.skip("PostgreSQL (initdb) or psycopg is not installed")
+    bin_dir, prefix = tools
+    # Not under pytest's tmp dir: the server user must reach it, and socket paths are short.
+    root = Path(tempfile.mkdtemp(prefix="bc-pg-"))
+    root.chmod(0o777)
+    data = str(root / "data")
+
+    def run(program: str, *args: str) -> None:
+        command = [*prefix, str(bin_dir / program), *args]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    try:
+        run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+        options = f"-k {root} -c listen_addresses='' -c fsync=off"
+        run("pg_ctl", "-D", data, "-o", options, "-l", str(root / "server.log"), "-w", "start")
+        try:
+            yield f"postgresql+psycopg://postgres@/{{database}}?host={root}"
+        finally:
+            run("pg_ctl", "-D", data, "-m", "immediate", "stop")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+_postgres_database_numbers = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def new_postgres_database(postgres_server: str) -> Callable[[str], str]:
+    """Creates an empty database on the session's PostgreSQL server and returns its URL."""
+
+    def create(prefix: str = "db") -> str:
+        import psycopg
+
+        name = f"{prefix}_{os.getpid()}_{next(_postgres_database_numbers)}"
+        admin = postgres_server.format(database="postgres").replace(
+            "postgresql+psycopg", "postgresql"
+        )
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return postgres_server.format(database=name)
+
+    return create

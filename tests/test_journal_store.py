@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import glob
-import importlib.util
 import itertools
 import json
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -37,73 +30,14 @@ SIDED = Dose(
 )
 
 
-def _postgres_tools() -> tuple[Path, list[str]] | None:
-    """initdb's folder and the command prefix to run the server (as ``postgres`` when root)."""
-    found = shutil.which("initdb") or next(
-        iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)), None
-    )
-    if found is None or importlib.util.find_spec("psycopg") is None:
-        return None
-    if os.geteuid() != 0:
-        return Path(found).parent, []
-    if shutil.which("runuser") is None:
-        return None
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        return None
-    return Path(found).parent, ["runuser", "-u", "postgres", "--"]
-
-
-@pytest.fixture(scope="module")
-def postgres_server() -> Iterator[str]:
-    """A throw-away PostgreSQL server on a Unix socket; its URL with a {database} slot."""
-    tools = _postgres_tools()
-    if tools is None:
-        pytest.skip("PostgreSQL (initdb) or psycopg is not installed")
-    bin_dir, prefix = tools
-    # Not under pytest's tmp dir: the server user must reach it, and socket paths are short.
-    root = Path(tempfile.mkdtemp(prefix="bc-pg-"))
-    root.chmod(0o777)
-    data = str(root / "data")
-
-    def run(program: str, *args: str) -> None:
-        command = [*prefix, str(bin_dir / program), *args]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
-
-    try:
-        run("initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
-        options = f"-k {root} -c listen_addresses='' -c fsync=off"
-        run("pg_ctl", "-D", data, "-o", options, "-l", str(root / "server.log"), "-w", "start")
-        try:
-            yield f"postgresql+psycopg://postgres@/{{database}}?host={root}"
-        finally:
-            run("pg_ctl", "-D", data, "-m", "immediate", "stop")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def new_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
     """Makes URLs of new, empty journals on SQLite files or on a real PostgreSQL."""
     names = (f"journal{number}" for number in itertools.count())
     if request.param == "sqlite":
         return lambda: f"sqlite:///{tmp_path / next(names)}.sqlite3"
-    server: str = request.getfixturevalue("postgres_server")
-
-    def create() -> str:
-        import psycopg
-
-        name = f"{next(names)}_{os.getpid()}_{next(_database_numbers)}"
-        admin = server.format(database="postgres").replace("postgresql+psycopg", "postgresql")
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f"CREATE DATABASE {name}")
-        return server.format(database=name)
-
-    return create
-
-
-_database_numbers = itertools.count()
+    create: Callable[[str], str] = request.getfixturevalue("new_postgres_database")
+    return lambda: create(next(names))
 
 
 @pytest.fixture

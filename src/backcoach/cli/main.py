@@ -40,12 +40,14 @@ def _register_all() -> None:
     from backcoach.cli import (
         analysis_cmds,
         catalog_cmds,
+        clinic_cmds,
         journal_cmds,
         outcome_cmds,
         planning_cmds,
         pose_cmds,
         session_cmds,
         web_cmds,
+        worker_cmds,
     )
 
     for module in (
@@ -57,6 +59,8 @@ def _register_all() -> None:
         pose_cmds,
         analysis_cmds,
         web_cmds,
+        clinic_cmds,
+        worker_cmds,
     ):
         module.register(app)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import webbrowser
+from pathlib import Path
 
 import typer
 
@@ -43,8 +44,20 @@ def register(app: typer.Typer) -> None:
         max_upload_mb: int = typer.Option(
             200, min=1, max=4096, help="Largest video that can be uploaded, in MB."
         ),
+        clinic: bool = typer.Option(
+            False,
+            "--clinic",
+            help="Serve a clinic: many patients and their clinicians, with sign-in, on "
+            "PostgreSQL (settings from BACKCOACH_CLINIC_* or --config; see docs/deploy.md).",
+        ),
+        config: Path | None = typer.Option(
+            None, "--config", help="With --clinic: the clinic settings file (YAML)."
+        ),
     ) -> None:
         """Start the web coach: today's plan, the live camera coach and video checks."""
+        if clinic:
+            _serve_clinic(config, host, port, tuple(allow_host))
+            return
         from backcoach.catalog.loader import load_catalog
         from backcoach.config import resolve_paths
         from backcoach.journal.store import JournalStore
@@ -89,3 +102,42 @@ def register(app: typer.Typer) -> None:
             ) from error
         finally:
             store.close()
+
+
+def _serve_clinic(config: Path | None, host: str, port: int, allow_host: tuple[str, ...]) -> None:
+    """The clinic server: no browser, no local journal; nothing per person kept in memory
+    but a running guided session (see docs/architecture.md, Clinic mode)."""
+    from backcoach.catalog.loader import load_catalog
+    from backcoach.clinic.queue import ClinicQueue
+    from backcoach.clinic.service import Clinic
+    from backcoach.clinic.settings import load_clinic_settings
+    from backcoach.journal.video_jobs_store import VideoJobsStore
+    from backcoach.web.clinic_app import create_clinic_app
+    from backcoach.web.clinic_uploads import QueuedUploads
+    from backcoach.web.memory import limit_malloc_arenas
+    from backcoach.web.server import run as run_server
+
+    limit_malloc_arenas()
+    settings = load_clinic_settings(config)
+    if allow_host:
+        settings = settings.model_copy(
+            update={"allowed_hosts": (*settings.allowed_hosts, *allow_host)}
+        )
+    clinic = Clinic.open(settings)
+    queue = ClinicQueue(settings.database_url)
+    videos = VideoJobsStore(clinic.journal.engine, clinic.journal.location.describe())
+    try:
+        web_app = create_clinic_app(
+            clinic,
+            load_catalog(),
+            host=host,
+            port=port,
+            uploads_for=lambda patient_id: QueuedUploads(videos, queue, patient_id),
+        )
+        typer.echo(f"The backcoach clinic is running on {host}:{port} (Ctrl-C to stop).")
+        run_server(web_app, host, port)
+    except OSError as error:
+        raise ConfigError(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from error
+    finally:
+        queue.close()
+        clinic.close()

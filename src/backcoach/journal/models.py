@@ -47,7 +47,18 @@ class Base(DeclarativeBase):
     }
 
 
-class Screening(Base):
+class PatientOwned:
+    """A row that belongs to one patient: ``patient_id`` names them in a clinic.
+
+    NULL is the single-user journal's one person (local mode, and every journal written
+    before clinic mode). ``journal.scope`` keeps each store's reads and writes to its patient;
+    the link to ``users`` is a foreign key on PostgreSQL (migration 0003).
+    """
+
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True, default=None)
+
+
+class Screening(PatientOwned, Base):
     """One red-flag screen. ``outcome``: clear | see_doctor | emergency."""
 
     __tablename__ = "screenings"
@@ -61,7 +72,7 @@ class Screening(Base):
     caution_acknowledged: Mapped[bool] = mapped_column(default=False)
 
 
-class Session(Base):
+class Session(PatientOwned, Base):
     """One exercise session. ``status``: in_progress | completed | quit | stopped_pain."""
 
     __tablename__ = "sessions"
@@ -84,7 +95,7 @@ class Session(Base):
     )
 
 
-class ExerciseSet(Base):
+class ExerciseSet(PatientOwned, Base):
     """One exercise within a session: what was planned and what was done.
 
     ``status``: in_progress | completed | skipped | stopped.
@@ -118,7 +129,7 @@ class ExerciseSet(Base):
     )
 
 
-class RepRecord(Base):
+class RepRecord(PatientOwned, Base):
     """One repetition of one part (e.g. the left side), written as soon as it finishes."""
 
     __tablename__ = "reps"
@@ -135,7 +146,7 @@ class RepRecord(Base):
     exercise_set: Mapped[ExerciseSet] = relationship(back_populates="reps")
 
 
-class FormWarning(Base):
+class FormWarning(PatientOwned, Base):
     """A form cue or avoided-movement warning raised by the camera during a set."""
 
     __tablename__ = "form_warnings"
@@ -149,7 +160,7 @@ class FormWarning(Base):
     exercise_set: Mapped[ExerciseSet] = relationship(back_populates="warnings")
 
 
-class PainEntry(Base):
+class PainEntry(PatientOwned, Base):
     """A 0-10 pain rating. ``context``: before | during | after."""
 
     __tablename__ = "pain_entries"
@@ -166,7 +177,7 @@ class PainEntry(Base):
     session: Mapped[Session | None] = relationship(back_populates="pain_entries")
 
 
-class CheckIn(Base):
+class CheckIn(PatientOwned, Base):
     """The next-morning pain check-in, tied to the session of the day before when there was one."""
 
     __tablename__ = "checkins"

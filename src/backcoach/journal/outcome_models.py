@@ -11,10 +11,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backcoach.journal.models import Base, UTCDateTime
+from backcoach.journal.models import Base, PatientOwned, UTCDateTime
 
 
-class Profile(Base):
+class Profile(PatientOwned, Base):
     """Who the journal belongs to: a pseudonym always, a name only when the person gave one."""
 
     __tablename__ = "profile"
@@ -26,7 +26,7 @@ class Profile(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class PsfsActivity(Base):
+class PsfsActivity(PatientOwned, Base):
     """One activity the person named for the Patient-Specific Functional Scale."""
 
     __tablename__ = "psfs_activities"
@@ -37,7 +37,7 @@ class PsfsActivity(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class PsfsAssessment(Base):
+class PsfsAssessment(PatientOwned, Base):
     """One PSFS rating round: every activity rated 0-10 at the same moment."""
 
     __tablename__ = "psfs_assessments"
@@ -50,7 +50,7 @@ class PsfsAssessment(Base):
     )
 
 
-class PsfsRating(Base):
+class PsfsRating(PatientOwned, Base):
     """How well one activity can be done: 0 = not at all, 10 = as well as before the pain."""
 
     __tablename__ = "psfs_ratings"
@@ -67,7 +67,7 @@ class PsfsRating(Base):
     assessment: Mapped[PsfsAssessment] = relationship(back_populates="ratings")
 
 
-class QuestionnaireTotal(Base):
+class QuestionnaireTotal(PatientOwned, Base):
     """A disability questionnaire total scored elsewhere (only the number is kept).
 
     ``instrument``: oswestry (0-100 %) | roland-morris (0-24).

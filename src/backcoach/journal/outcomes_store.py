@@ -16,10 +16,9 @@ from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import selectinload, sessionmaker
+from sqlalchemy.orm import selectinload
 
 from backcoach.errors import InputError
-from backcoach.journal.db_errors import translated
 from backcoach.journal.outcome_models import (
     Profile,
     PsfsActivity,
@@ -162,27 +161,26 @@ def new_pseudonym() -> str:
 
 
 class OutcomesStore:
-    """The outcome tables of one open journal."""
+    """The outcome tables of one open journal, kept to the journal store's patient."""
 
     def __init__(self, journal: JournalStore):
-        self._where = journal.location.describe()
-        self._sessions = sessionmaker(journal.engine, expire_on_commit=False)
+        self._journal = journal
 
     @contextmanager
     def _write(self) -> Iterator[DbSession]:
-        with translated(self._where), self._sessions.begin() as session:
+        with self._journal.writing() as session:
             yield session
 
     @contextmanager
     def _read(self) -> Iterator[DbSession]:
-        with translated(self._where), self._sessions() as session:
+        with self._journal.reading() as session:
             yield session
 
     # -- profile ----------------------------------------------------------------------
 
     def profile(self) -> ProfileRecord | None:
         with self._read() as session:
-            row = session.get(Profile, PROFILE_ID)
+            row = _the_profile(session)
             return None if row is None else _profile_record(row)
 
     def ensure_profile(self, at: datetime) -> ProfileRecord:
@@ -204,12 +202,16 @@ class OutcomesStore:
             row.updated_at = at
             return _profile_record(row)
 
-    @staticmethod
-    def _profile_row(session: DbSession, at: datetime) -> Profile:
-        row = session.get(Profile, PROFILE_ID)
+    def _profile_row(self, session: DbSession, at: datetime) -> Profile:
+        row = _the_profile(session)
         if row is None:
+            # The single-user journal's profile is row 1; a clinic patient's gets the next id.
             row = Profile(
-                id=PROFILE_ID, pseudonym=new_pseudonym(), name=None, created_at=at, updated_at=at
+                id=PROFILE_ID if self._journal.patient_id is None else None,
+                pseudonym=new_pseudonym(),
+                name=None,
+                created_at=at,
+                updated_at=at,
             )
             session.add(row)
             session.flush()
@@ -337,6 +339,11 @@ class OutcomesStore:
                 )
                 for row in rows
             ]
+
+
+def _the_profile(session: DbSession) -> Profile | None:
+    # A query (kept to the store's patient by journal.scope), not a lookup of row 1.
+    return session.scalars(select(Profile).order_by(Profile.id).limit(1)).first()
 
 
 def _profile_record(row: Profile) -> ProfileRecord:

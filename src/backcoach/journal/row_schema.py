@@ -52,6 +52,8 @@ Rating = Annotated[StrictInt, Field(ge=0, le=10)]
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    patient_id: Id | None = None  # set by the store's patient scope, never by the caller
+
 
 class ScreeningRow(Row):
     id: Id | None = None

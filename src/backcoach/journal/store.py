@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session as DbSession
 from backcoach.catalog.schema import Dose
 from backcoach.config import AppPaths, ensure_home
 from backcoach.errors import InputError, JournalError, NotFoundError
-from backcoach.journal import migrate, row_records, row_schema
+from backcoach.journal import migrate, row_records, row_schema, scope
 from backcoach.journal.database import (
     DEFAULT_BUSY_TIMEOUT_SECONDS,
     JournalLocation,
@@ -36,6 +36,7 @@ from backcoach.journal.models import (
     ExerciseSet,
     FormWarning,
     PainEntry,
+    PatientOwned,
     RepRecord,
     Screening,
     Session,
@@ -75,14 +76,30 @@ def _check_pain(score: int | None, what: str = "Pain") -> None:
 
 
 class JournalStore:
-    """Screenings, sessions (sets, reps, form warnings), pain entries and check-ins."""
+    """Screenings, sessions (sets, reps, form warnings), pain entries and check-ins.
 
-    def __init__(self, engine: Engine, location: JournalLocation, local_tz: tzinfo | None):
+    A store reads and writes one person's rows: ``patient_id`` None is the single-user
+    journal's person (local mode); :meth:`for_patient` gives a store over the same database
+    for one clinic patient (see ``journal.scope``, which enforces it for every query).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        location: JournalLocation,
+        local_tz: tzinfo | None,
+        *,
+        patient_id: int | None = None,
+        owns_engine: bool = True,
+    ):
         self._engine = engine
         self._location = location
         self._local_tz = local_tz
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self._writers = sessionmaker(writer_engine(engine), expire_on_commit=False)
+        self._patient_id = patient_id
+        self._owns_engine = owns_engine
+        info = scope.session_info(patient_id)
+        self._sessions = sessionmaker(engine, expire_on_commit=False, info=info)
+        self._writers = sessionmaker(writer_engine(engine), expire_on_commit=False, info=info)
 
     # -- opening ------------------------------------------------------------------------
 
@@ -121,8 +138,30 @@ class JournalStore:
         ensure_home(paths)
         return cls.open(paths.database_url, **options)
 
+    def for_patient(self, patient_id: int, *, local_tz: tzinfo | None = None) -> JournalStore:
+        """A store over the same database that sees and writes only this patient's rows.
+
+        It shares this store's engine (closing it closes nothing). Whether the caller may
+        see this patient is for ``backcoach.clinic`` to decide, not the journal.
+        """
+        if isinstance(patient_id, bool) or not isinstance(patient_id, int) or patient_id < 1:
+            raise ValueError(f"a patient id is a positive whole number, got {patient_id!r}")
+        return JournalStore(
+            self._engine,
+            self._location,
+            local_tz if local_tz is not None else self._local_tz,
+            patient_id=patient_id,
+            owns_engine=False,
+        )
+
+    @property
+    def patient_id(self) -> int | None:
+        """The clinic patient this store is kept to; None for the single-user journal."""
+        return self._patient_id
+
     def close(self) -> None:
-        self._engine.dispose()
+        if self._owns_engine:
+            self._engine.dispose()
 
     def __enter__(self) -> Self:
         return self
@@ -471,7 +510,13 @@ class JournalStore:
         """True when no table of the journal holds a row."""
         with self._read() as session:
             return all(
-                session.scalar(select(func.count()).select_from(table)) == 0 for table in _tables()
+                session.scalar(
+                    select(func.count())
+                    .select_from(table)
+                    .where(scope.owned_by(table, self._patient_id))
+                )
+                == 0
+                for table in _tables()
             )
 
     # -- export and import ------------------------------------------------------------
@@ -487,9 +532,18 @@ class JournalStore:
         tables: dict[str, list[dict[str, Any]]] = {}
         with self._read() as session:
             for table in _tables():
-                result = session.execute(select(table).order_by(*table.primary_key.columns))
+                result = session.execute(
+                    select(table)
+                    .where(scope.owned_by(table, self._patient_id))
+                    .order_by(*table.primary_key.columns)
+                )
+                # Who owns the rows is the clinic's business, not part of the person's journal.
                 tables[table.name] = [
-                    {key: to_json_value(value) for key, value in row.items()}
+                    {
+                        key: to_json_value(value)
+                        for key, value in row.items()
+                        if key != scope.PATIENT_COLUMN
+                    }
                     for row in result.mappings()
                 ]
         return {
@@ -501,8 +555,9 @@ class JournalStore:
     def import_all(self, document: dict[str, Any]) -> None:
         """Load an :meth:`export_all` document into this journal, which must be empty.
 
-        Ids are kept, so links between rows survive. All or nothing: on any error nothing
-        is written.
+        Ids are kept, so links between rows survive; in a store kept to a clinic patient the
+        rows get new ids (others' rows hold the old ones) and the links follow them. All or
+        nothing: on any error nothing is written.
         """
         if document.get("format") != EXPORT_FORMAT or not isinstance(document.get("tables"), dict):
             raise InputError("This is not a backcoach journal export (no 'format'/'tables').")
@@ -518,6 +573,9 @@ class JournalStore:
                 f"The export holds tables this backcoach does not know: {', '.join(unknown)}."
             )
         with self._write() as session:
+            if self._patient_id is not None:
+                self._import_with_new_ids(session, document["tables"])
+                return
             for table in _tables():
                 rows = document["tables"].get(table.name) or []
                 if not rows:
@@ -525,6 +583,24 @@ class JournalStore:
                 session.execute(insert(table), _import_rows(table, rows))
                 if self._engine.dialect.name == "postgresql":
                     _advance_sequence(session, table.name)
+
+    def _import_with_new_ids(self, session: DbSession, tables: dict[str, Any]) -> None:
+        new_ids: dict[str, dict[int, int]] = {}
+        for table in _tables():  # parents before children
+            new_ids[table.name] = {}
+            links = [
+                (key.parent.name, key.column.table.name)
+                for key in table.foreign_keys
+                if key.column.table.name in new_ids
+            ]
+            for row in _import_rows(table, tables.get(table.name) or []):
+                old_id = row.pop("id")
+                for column, parent in links:
+                    if row.get(column) is not None:
+                        row[column] = _linked(new_ids[parent], row[column], table.name, parent)
+                row[scope.PATIENT_COLUMN] = self._patient_id
+                new_id = session.execute(insert(table).returning(table.c.id), row).scalar_one()
+                new_ids[table.name][old_id] = new_id
 
 
 def _row_values(mapper: Mapper[Any], target: Any) -> dict[str, Any]:
@@ -541,6 +617,8 @@ def _row_values(mapper: Mapper[Any], target: Any) -> dict[str, Any]:
 @event.listens_for(Base, "before_insert", propagate=True)
 @event.listens_for(Base, "before_update", propagate=True)
 def _check_written_row(mapper: Mapper[Any], _connection: Any, target: Any) -> None:
+    if not isinstance(target, PatientOwned):
+        return  # account tables: backcoach.clinic checks what it writes there
     row_schema.check_row(str(mapper.persist_selectable.description), _row_values(mapper, target))
 
 
@@ -551,6 +629,8 @@ def _import_rows(table: Any, rows: list[Any]) -> list[dict[str, Any]]:
         try:
             if not isinstance(raw.get("id"), int):
                 raise ValueError("id: every exported row has its id")
+            if scope.PATIENT_COLUMN in raw:
+                raise ValueError("patient_id: an export never says which clinic patient it is")
             values = {
                 name: from_json_value(table.c[name], value) if name in table.c else value
                 for name, value in raw.items()
@@ -577,12 +657,23 @@ def _screening_from_answers(values: dict[str, Any]) -> dict[str, Any]:
 
 def table_columns() -> dict[str, list[str]]:
     """The column names of every journal table, in order (for CSV headers)."""
-    return {table.name: [column.name for column in table.columns] for table in _tables()}
+    return {
+        table.name: [c.name for c in table.columns if c.name != scope.PATIENT_COLUMN]
+        for table in _tables()
+    }
 
 
 def _tables() -> list[Any]:
+    """The tables of a person's journal: every table on ``Base`` whose rows a patient owns."""
     migrate.import_model_modules()
-    return list(Base.metadata.sorted_tables)
+    owned = scope.patient_tables()
+    return [table for table in Base.metadata.sorted_tables if table.name in owned]
+
+
+def _linked(new_ids: dict[int, int], old: Any, table: str, parent: str) -> int:
+    if old not in new_ids:
+        raise InputError(f"The export's table {table} links to a {parent} row it does not hold.")
+    return new_ids[old]
 
 
 def _advance_sequence(session: DbSession, table: str) -> None:
@@ -596,7 +687,8 @@ def _advance_sequence(session: DbSession, table: str) -> None:
 
 
 def _get(session: DbSession, model: type[_Row], key: int, what: str) -> _Row:
-    row = session.get(model, key)
+    # A query, not session.get: the patient scope applies to queries (see journal.scope).
+    row = session.scalars(select(model).where(model.id == key)).first()  # type: ignore[attr-defined]
     if row is None:
         raise NotFoundError(f"There is no {what} {key} in the journal.")
     return row

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class SessionSummary:
     ``baseline_pain``: pain before the session (the person's baseline for that day).
     ``next_morning_pain``: the check-in the morning after, or None when none was recorded.
     ``status``: completed | quit | stopped_pain | in_progress.
+    ``started_at``: when it started (timezone-aware), where the caller knows it; a
+    clinician's prescription counts only the sessions that started after it.
     """
 
     session_id: int
@@ -32,3 +34,4 @@ class SessionSummary:
     max_pain: int | None
     next_morning_pain: int | None
     exercises: tuple[ExerciseOutcome, ...]
+    started_at: datetime | None = None

@@ -7,19 +7,46 @@ from datetime import date
 
 from backcoach.catalog.schema import Catalog
 from backcoach.planning.history import SessionSummary
-from backcoach.planning.plan import Change, Plan, PlanItem
+from backcoach.planning.plan import Change, PausedItem, Plan, PlanItem
+from backcoach.planning.prescription import (
+    Prescription,
+    PrescriptionError,
+    paused_item,
+    prescribed_item,
+)
 from backcoach.planning.progression import decide_level
 from backcoach.planning.reasons import explain
 from backcoach.planning.settings import Settings
 
 
 def plan_today(
-    catalog: Catalog, summaries: Sequence[SessionSummary], settings: Settings, today: date
+    catalog: Catalog,
+    summaries: Sequence[SessionSummary],
+    settings: Settings,
+    today: date,
+    prescription: Prescription | None = None,
 ) -> Plan:
-    """The plan for ``today`` from the sessions before or on it (oldest first)."""
+    """The plan for ``today`` from the sessions before or on it (oldest first).
+
+    With a clinician's ``prescription`` its exercises follow ``planning.prescription``.
+    """
     history = sorted((s for s in summaries if s.day <= today), key=lambda s: s.day)
     items: list[PlanItem] = []
+    paused: list[PausedItem] = []
+    outdated: list[str] = []
     for exercise in catalog.exercises:
+        prescribed = prescription.for_exercise(exercise.id) if prescription else None
+        if prescribed is not None:
+            if prescribed.paused:
+                paused.append(paused_item(exercise))
+                continue
+            try:
+                items.append(prescribed_item(exercise, prescribed, history, settings))
+                continue
+            except PrescriptionError:
+                # Stored before the catalog changed: the pain rules plan it until the
+                # clinician sets it again, and the plan says so.
+                outdated.append(exercise.name)
         decision = decide_level(exercise.id, exercise.level_count, history, settings)
         items.append(
             PlanItem(
@@ -31,7 +58,14 @@ def plan_today(
                 reason=explain(exercise, decision, settings),
             )
         )
-    return Plan(day=today, items=tuple(items), notes=_notes(history, items, today))
+    notes = _notes(history, items, today)
+    if outdated:
+        names = ", ".join(outdated)
+        notes += (
+            f"Your clinician's prescription for {names} no longer fits the program, so the "
+            "pain rules plan it until your clinician sets it again.",
+        )
+    return Plan(day=today, items=tuple(items), notes=notes, paused=tuple(paused))
 
 
 def _notes(history: list[SessionSummary], items: list[PlanItem], today: date) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from backcoach import jsonio
@@ -22,6 +23,7 @@ from backcoach.web.api_docs import (
 from backcoach.web.context import context_of
 
 router = APIRouter(prefix="/api")
+RECENT_UPLOADS = 10
 
 
 async def _json(request: Request) -> dict[str, Any]:
@@ -121,6 +123,7 @@ async def upload(
     request: Request,
     filename: str | None = Query(None, description="The video's file name, for messages."),
     exercise: str | None = Query(None, description="Exercise id; recognised when absent."),
+    keep: bool = Query(False, description="Keep the video after the analysis (clinic mode)."),
 ) -> dict[str, Any]:
     """The video is the raw request body; ``filename`` and ``exercise`` are query parameters."""
     ctx = context_of(request)
@@ -138,7 +141,16 @@ async def upload(
     except BaseException:
         path.unlink(missing_ok=True)
         raise
-    return ctx.jobs.submit(path, filename, exercise_id).to_dict()
+    # In clinic mode this stores the video in the database: not on the event loop.
+    job = await run_in_threadpool(ctx.jobs.submit, path, filename, exercise_id, keep)
+    return job.to_dict()
+
+
+@router.get("/uploads", response_model=None)
+async def recent_uploads(request: Request) -> dict[str, Any]:
+    """The latest uploads and their analyses, newest first (the upload page lists them)."""
+    jobs = await run_in_threadpool(context_of(request).jobs.recent, RECENT_UPLOADS)
+    return {"uploads": [job.to_dict() for job in jobs]}
 
 
 @router.get("/uploads/{job_id}", response_model=None, responses=errors(404))

@@ -78,6 +78,7 @@ async def home(request: Request) -> Response:
         request,
         "home.html",
         plan=program.todays_plan(ctx),
+        clinician_note=program.clinician_note(ctx),
         session_count=count,
         history=rows,
         active=ctx.coach.active,

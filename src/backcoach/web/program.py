@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from backcoach.clinic.care import patient_plan
+from backcoach.journal.prescriptions_store import NoteRecord, PrescriptionStore
 from backcoach.planning.gate import GateDecision, day_gate
 from backcoach.planning.plan import Plan
 from backcoach.planning.planner import plan_today
@@ -30,7 +32,17 @@ def gate(ctx: WebContext) -> GateDecision:
 
 
 def todays_plan(ctx: WebContext) -> Plan:
+    """Today's plan; a clinic patient's follows their clinician's prescription too."""
+    if ctx.store.patient_id is not None:
+        return patient_plan(ctx.store, ctx.catalog, ctx.planning, today(ctx))
     return plan_today(ctx.catalog, ctx.store.session_summaries(), ctx.planning, today(ctx))
+
+
+def clinician_note(ctx: WebContext) -> NoteRecord | None:
+    """A clinic patient's latest note from their clinician (None in the single-user coach)."""
+    if ctx.store.patient_id is None:
+        return None
+    return PrescriptionStore(ctx.store).latest_note()
 
 
 CHECKIN_DAYS = 2  # a morning check-in is asked for a session up to this many days back

@@ -10,11 +10,11 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from backcoach.errors import BackcoachError, InputError
 from backcoach.files import make_private_dir
@@ -89,6 +89,28 @@ def _as_named(message: str, path: Path, filename: str) -> str:
     return message.replace(str(path), filename).replace(path.name, filename)
 
 
+class JobView(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class UploadJobs(Protocol):
+    """Where checked uploads go: analysed in this process (local mode, ``AnalysisJobs``) or
+    on the clinic's job queue (``web.clinic_uploads.QueuedUploads``). ``submit`` owns the
+    file from then on."""
+
+    def submit(
+        self, path: Path, filename: str, exercise_id: str | None, keep: bool = False
+    ) -> JobView: ...
+
+    def get(self, job_id: str) -> JobView | None: ...
+
+    def recent(self, limit: int) -> Sequence[JobView]:
+        """The person's latest uploads, newest first."""
+        ...
+
+    def shutdown(self) -> None: ...
+
+
 @dataclass
 class Job:
     id: str
@@ -123,7 +145,8 @@ class AnalysisJobs:
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="backcoach-upload")
 
-    def submit(self, path: Path, filename: str, exercise_id: str | None) -> Job:
+    def submit(self, path: Path, filename: str, exercise_id: str | None, keep: bool = False) -> Job:
+        """``keep`` is the clinic's choice per video; here ``--save`` decides for all."""
         job = Job(id=uuid.uuid4().hex[:12], filename=filename, exercise_id=exercise_id)
         with self._lock:
             self._jobs[job.id] = job
@@ -133,6 +156,10 @@ class AnalysisJobs:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+    def recent(self, limit: int) -> Sequence[JobView]:
+        with self._lock:
+            return list(reversed(self._jobs.values()))[:limit]
 
     def _run(self, job: Job, path: Path) -> None:
         job.state = "running"

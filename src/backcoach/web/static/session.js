@@ -32,10 +32,16 @@
   const grab = document.createElement("canvas");
 
   // ------------------------------------------------------------------ server calls
+  function csrfHeader() {
+    // Clinic mode puts the session's CSRF token in a meta tag; local mode has none.
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? { "X-CSRF-Token": meta.content } : {};
+  }
+
   async function post(path, body) {
     const response = await fetch(path, {
       method: "POST",
-      headers: { "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json", ...csrfHeader() },
       body: JSON.stringify(body || {}),
     });
     const payload = await response.json();

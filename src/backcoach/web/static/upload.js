@@ -96,11 +96,48 @@
     if (job.state === "done") {
       stage("Done.", 1);
       $("upload-button").disabled = false;
+      listRecent(false);
       return summary(job.report);
     }
-    stage(`Checking the video… ${Math.round(job.progress * 100)}%`, job.progress);
+    if (job.state === "queued") stage("Waiting for the analysis to start…", 0);
+    else stage(`Checking the video… ${Math.round(job.progress * 100)}%`, job.progress);
     setTimeout(() => poll(id), 400);
   }
+
+  // The latest uploads: what happened to each, the report of a finished one on request, and
+  // the progress of one still being checked (a page opened again picks it up).
+  const STATES = {
+    queued: () => "waiting to be checked",
+    running: () => "being checked",
+    done: () => "checked",
+    failed: (job) => `not checked: ${job.error || "the analysis failed"}`,
+  };
+
+  async function listRecent(resume) {
+    const response = await fetch("/api/uploads");
+    if (!response.ok) return;
+    const { uploads } = await response.json();
+    const list = $("recent-list");
+    list.replaceChildren();
+    for (const job of uploads) {
+      const item = element("li", `${job.filename}: ${(STATES[job.state] || STATES.queued)(job)}. `);
+      if (job.state === "done" && job.report) {
+        const show = element("button", "Show what backcoach saw", "link-button");
+        show.type = "button";
+        show.addEventListener("click", () => summary(job.report));
+        item.appendChild(show);
+      }
+      list.appendChild(item);
+    }
+    $("recent").hidden = uploads.length === 0;
+    const unfinished = uploads.find((job) => job.state === "queued" || job.state === "running");
+    if (resume && unfinished) {
+      $("upload-button").disabled = true;
+      poll(unfinished.id);
+    }
+  }
+
+  listRecent(true);
 
   $("upload-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -110,9 +147,13 @@
     $("report").hidden = true;
     $("upload-button").disabled = true;
     const params = new URLSearchParams({ filename: file.name, exercise: $("exercise").value });
+    const keep = $("keep-video");
+    if (keep && keep.checked) params.set("keep", "true");
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/uploads?${params}`);
     xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+    const csrf = document.querySelector('meta[name="csrf-token"]');
+    if (csrf) xhr.setRequestHeader("X-CSRF-Token", csrf.content);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) stage(`Sending the video… ${Math.round((e.loaded / e.total) * 100)}%`, e.loaded / e.total);
     };
