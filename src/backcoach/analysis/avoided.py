@@ -67,9 +67,8 @@ REPETITIONS_TO_WARN = 1
 # table-top and out of it), so a leg pull-in is told only by its second repetition.
 TUCKS_TO_WARN = 2
 LEG_HELD = 3.0  # seconds a straight leg held high counts as a leg lift
-CURL_ENTER = 0.2  # trunk rise above its level lying flat: curled up
+CURL_ENTER = 0.2  # trunk rise above its usual level with the hips down: curled up
 CURL_EXIT = 0.1
-FLAT_PERCENTILE = 10.0  # the trunk's level lying flat: this low percentile of its rise
 # Seconds in which two leg pull-ins count together: the repetitions of a set follow each other
 # within seconds, while getting into and out of a position happens once.
 TUCK_WINDOW = 12.0
@@ -148,11 +147,11 @@ class AvoidedMovementDetector:
         self.posture = PostureTracker()
         self.cuts = CutDetector()
         # Trunk rise (sine of the trunk angle: flat ~0, a crunch ~0.4, sitting up ~1) above its
-        # level lying flat in this scene, with the hips down, so a camera above the feet or
+        # usual level in this scene while the hips are down, so a camera above the feet or
         # turned, which makes a lying trunk look raised, sees a crunch as a side camera does,
-        # and lowering from a bridge (back to flat) is no curl.
+        # and lowering from a bridge (back to lying flat) is no curl.
         self.sit_up = _CycleCounter(Hysteresis(CURL_ENTER, CURL_EXIT, min_duration=0.15))
-        self._flat_rise = RunningLevel(seconds=20.0, percentile=FLAT_PERCENTILE)
+        self._usual_rise = RunningLevel(seconds=20.0)  # median, with the hips down
         # Both knees drawn in without the hands, then both legs stretched out: a leg pull-in.
         self.tuck = _StateCycles(LegsState.STRETCHED, LegsState.DRAWN_IN, min_duration=0.2)
         # Elevation of a straight leg above the floor, degrees.
@@ -182,7 +181,7 @@ class AvoidedMovementDetector:
 
     def _reset(self, time: float) -> None:
         self.sit_up.reset(time)
-        self._flat_rise.reset()
+        self._usual_rise.reset()
         self.tuck.reset(time)
         self.leg_lift.reset(time)
         self._leg_high_since = None
@@ -219,7 +218,7 @@ class AvoidedMovementDetector:
             # not ruled out: turning the face aside in a crunch can look like it.)
             self._lying_since = None
             self.sit_up.reset(time)
-            self._flat_rise.reset()
+            self._usual_rise.reset()
             return []
         if self._lying_since is None:
             return []
@@ -228,8 +227,8 @@ class AvoidedMovementDetector:
         if rise > 0.2 and b.faces_away_from_feet():
             return []
         hips_down = b.hips_down()
-        flat = self._flat_rise.update(rise, time) if hips_down else self._flat_rise.current(time)
-        curl = rise - flat if hips_down and math.isfinite(flat) else 0.0
+        usual = self._usual_rise.update(rise, time) if hips_down else self._usual_rise.current(time)
+        curl = rise - usual if hips_down and math.isfinite(usual) else 0.0
         self.sit_up.update(curl, time)
         self._knee_angles.append(sharpest_knee_angle(frame))
         self._knee_angles = self._knee_angles[-60:]
