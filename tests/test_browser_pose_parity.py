@@ -2,9 +2,11 @@
 
 Headless Chromium runs the live coach's own pose worker (``static/pose_worker.js`` with the
 model files backcoach serves) over a clip's frames, decoded once at the analysis rate and
-width; the Python backend runs over the same frames. The test reports the per-landmark
-difference and checks that the analysis of each path counts the same reps and gives the same
-warnings. Figures go to ``test-artifacts/browser-pose-parity.json``.
+width (as recorded videos, and as the browser path poses); the Python backend runs over the
+same frames. The test reports the per-landmark difference and checks that the analysis of
+each path counts the same reps and gives the same warnings. Figures go to
+``test-artifacts/browser-pose-parity.json``. About 90 s here (the model on SwiftShader's
+emulated WebGL prepares each picture on the CPU), so it is marked slow.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import cv2
 import numpy as np
 import pytest
 import uvicorn
+from fastapi.staticfiles import StaticFiles
 
 from backcoach.analysis.engine import ANALYSIS
 from backcoach.analysis.runner import analyze_frames
@@ -37,6 +40,7 @@ from backcoach.web.settings import WebSettings
 from test_web_browser import ARTIFACTS, CHROMIUM, FOOTAGE, free_port
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.footage,
     pytest.mark.skipif(not FOOTAGE.is_dir(), reason=f"no footage at {FOOTAGE}"),
@@ -79,10 +83,12 @@ RUN_WORKER = """async (count) => {
 
 
 @contextlib.contextmanager
-def served_app(tmp_path: Path) -> Iterator[str]:
+def served_app(tmp_path: Path, frames_dir: Path) -> Iterator[str]:
+    """The web coach, with the test's frames beside it at /parity-frames/ (same origin)."""
     port = free_port()
     store = JournalStore.open(f"sqlite:///{tmp_path / 'journal.sqlite3'}")
     app = create_app(WebSettings(port=port, upload_dir=tmp_path), store, load_catalog())
+    app.mount("/parity-frames", StaticFiles(directory=frames_dir))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -98,23 +104,20 @@ def served_app(tmp_path: Path) -> Iterator[str]:
         store.close()
 
 
-def browser_poses(url: str, frames: list[tuple[float, RGBImage]]) -> list[PoseFrame]:
+def browser_poses(
+    url: str, frames: list[tuple[float, RGBImage]], frames_dir: Path
+) -> list[PoseFrame]:
     """The pose worker's landmarks for each frame, in order (one tracking stream)."""
-    from playwright.sync_api import Route, sync_playwright
+    from playwright.sync_api import sync_playwright
 
-    pngs = [
-        cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes() for _, rgb in frames
-    ]
-
-    def frame_file(route: Route) -> None:
-        index = int(route.request.url.rsplit("/", 1)[1].removesuffix(".png"))
-        route.fulfill(body=pngs[index], content_type="image/png")
-
+    for old in frames_dir.glob("*.png"):
+        old.unlink()
+    for index, (_, rgb) in enumerate(frames):  # lossless: the worker sees the same pixels
+        cv2.imwrite(str(frames_dir / f"{index}.png"), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
-            page.route("**/parity-frames/*", frame_file)
             page.goto(url + "/static/favicon.svg")
             result = page.evaluate(RUN_WORKER, len(frames))
         finally:
@@ -156,14 +159,16 @@ def summary(report: Any) -> dict[str, Any]:
 def test_browser_and_python_pose_agree_on_landmarks_counts_and_warnings(tmp_path: Path) -> None:
     figures: dict[str, Any] = {"clips": {}}
     differences = []
-    with served_app(tmp_path) as url:
+    frames_dir = tmp_path / "frames"
+    frames_dir.mkdir()
+    with served_app(tmp_path, frames_dir) as url:
         for clip, (exercise, seconds) in CLIPS.items():
             source = VideoFileSource(
                 FOOTAGE / clip, max_fps=ANALYSIS.fps, max_width=ANALYSIS.max_width, end=seconds
             )
             frames = [(frame.timestamp, frame.rgb) for frame in source]
             started = time.perf_counter()
-            in_browser = browser_poses(url, frames)
+            in_browser = browser_poses(url, frames, frames_dir)
             browser_seconds = time.perf_counter() - started
             in_python = python_poses(frames)
             both = [

@@ -167,6 +167,8 @@ def _browser_pose(request: Request, ctx: WebContext) -> dict[str, object]:
         "available": pose_assets.available(directory),
         "mode": asked if asked in ("auto", "browser", "server") else "auto",
         "assets": pose_assets.URL_PATH + "/",
+        # The width recorded videos are posed at: at the server path's smaller frames the
+        # model's points wander more, and borderline warnings differ between the paths.
         "width": ANALYSIS.max_width,
         "fps": ANALYSIS.fps,
         "min_fps": ctx.settings.browser_pose_min_fps,
