@@ -1,21 +1,31 @@
 """The live session page on a phone that is the camera, upright (390×844) and on its side
 (844×390): nothing wider than the screen, and on its side the picture and the rep count
-both in the first screen. Chromium's own test pattern is the camera; screenshots of each go
-to test-artifacts/."""
+both in the first screen. Then the automatic choice of where pose runs: a device slower than
+the coach asks for, or a browser without WebAssembly, hands pose to the server and the page
+says why. Chromium's own test pattern is the camera; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 
+from backcoach.journal.store import JournalStore
+from backcoach.web import pose_assets
+from backcoach.web.app import create_app
+from backcoach.web.settings import WebSettings
 from test_web_browser import (
     ARTIFACTS,
     CHROMIUM,
     answer_screen_and_start,
     bridge_only,
+    free_port,
     serve,
 )
 
@@ -70,3 +80,65 @@ def test_the_session_page_fits_a_phone_upright_and_on_its_side(tmp_path: Path) -
                     assert reps["x"] >= video["x"] + video["width"]  # side by side
         finally:
             browser.close()
+
+
+@contextlib.contextmanager
+def coach_asking(tmp_path: Path, min_fps: float) -> Iterator[str]:
+    """The web coach whose page keeps pose on the device only at ``min_fps`` or faster."""
+    port = free_port()
+    store = JournalStore.open(f"sqlite:///{tmp_path / 'journal.sqlite3'}")
+    settings = WebSettings(port=port, upload_dir=tmp_path, browser_pose_min_fps=min_fps)
+    app = create_app(settings, store, bridge_only(reps=5))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        assert thread.is_alive(), "the web coach did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        store.close()
+
+
+@pytest.mark.skipif(not pose_assets.available(), reason="the browser's pose model is missing")
+def test_a_slow_device_or_no_webassembly_hands_pose_to_the_server(tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with coach_asking(tmp_path, min_fps=1000.0) as url, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                *("--no-sandbox", "--disable-gpu", "--disable-background-networking"),
+                *("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"),
+            ],
+        )
+        try:
+            page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+            hosts: set[str] = set()
+            page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+            answer_screen_and_start(page, url)
+            # The device runs the model, measures itself, and is too slow for 1000 a second.
+            page.wait_for_selector("body[data-pose='browser']", timeout=60_000)
+            page.wait_for_selector("body[data-pose='server']", timeout=60_000)
+            measured = float(page.evaluate("document.body.dataset.poseFps"))
+            said = str(page.inner_text("#pose-where"))
+            assert said.startswith("Pose runs on the coach's computer: this device managed")
+            assert f"{measured:.0f} frames a second" in said
+            # Frames now go to the server, which answers with the landmarks it found.
+            page.wait_for_function(
+                "document.getElementById('setup-message').textContent.length > 0"
+            )
+            # Without WebAssembly the page does not try, and says why.
+            page.add_init_script("delete window.WebAssembly")
+            page.reload()
+            page.wait_for_selector("body[data-pose='server']", timeout=30_000)
+            said = str(page.inner_text("#pose-where"))
+            assert said.startswith("Pose runs on the coach's computer: this browser has no")
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "pose-on-the-server-no-webassembly.png"))
+        finally:
+            browser.close()
+    assert hosts == {url.split("/")[2]}  # nothing fetched from anywhere else

@@ -73,6 +73,11 @@ class PoseAssets(StaticFiles):
         response.headers["cache-control"] = "public, max-age=86400"
         return response
 
+    async def check_config(self) -> None:
+        if self.directory is not None and not Path(self.directory).is_dir():
+            return  # not installed: every file is simply not found (404)
+        await super().check_config()
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         if Path(path).name not in FILES:  # only the files a page needs, nothing else there
             return Response(status_code=404)
