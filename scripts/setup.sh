@@ -49,7 +49,15 @@ pose_stamp=src/backcoach/web/pose_model/.installed
 pose_fingerprint="$(cat package-lock.json src/backcoach/web/pose_assets.py | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$pose_stamp" ] || [ "$(cat "$pose_stamp")" != "$pose_fingerprint" ]; then
   echo "Installing the browser's pose model"
-  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
-  .venv/bin/python -m backcoach.web.pose_assets install node_modules/@mediapipe/pose
-  echo "$pose_fingerprint" > "$pose_stamp"
+  if npm ci --no-audit --no-fund --ignore-scripts --loglevel=error \
+    && .venv/bin/python -m backcoach.web.pose_assets install node_modules/@mediapipe/pose; then
+    echo "$pose_fingerprint" > "$pose_stamp"
+  elif [ "$want_tests" = "--with-test-tools" ]; then
+    echo "The browser's pose model could not be installed (see above)." >&2
+    exit 1
+  else
+    # The coach still works: the live page then sends camera pictures to the coach.
+    echo "Warning: the browser's pose model could not be installed (see above); the live" \
+      "coach will run pose on this computer instead. Run this script again to retry." >&2
+  fi
 fi
