@@ -140,6 +140,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def runqueue_wait_seconds(pid: int) -> float:
+    """Time the server's threads spent ready to run but waiting for the core (schedstat)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            total += int((task / "schedstat").read_text().split()[1])
+    return total / 1e9
+
+
 class Client:
     def __init__(self) -> None:
         self.sent = 0
@@ -196,21 +205,38 @@ async def run_client(
 
 
 async def step(
-    url: str, mode: str, count: int, messages: list[Any], seconds: float
+    url: str, mode: str, count: int, messages: list[Any], seconds: float, start: float
 ) -> list[Client]:
-    start = time.perf_counter() + 2.0 + (1.5 * count if mode == "server" else 0.02 * count)
     return await asyncio.gather(
         *(run_client(url, f"c{i}", mode, messages, seconds, start) for i in range(count))
     )
 
 
+def sample_server(pid: int, at: float, into: list[tuple[float, float, float]]) -> None:
+    """Record the server's CPU and run-queue seconds at the moment ``at`` (perf_counter)."""
+    time.sleep(max(0.0, at - time.perf_counter()))
+    into.append((time.perf_counter(), cpu_seconds(pid), runqueue_wait_seconds(pid)))
+
+
 def measure(
     url: str, pid: int, mode: str, count: int, messages: list[Any], seconds: float
 ) -> dict[str, Any]:
-    cpu_before, wall_before = cpu_seconds(pid), time.perf_counter()
-    clients = asyncio.run(step(url, mode, count, messages, seconds))
+    start = time.perf_counter() + 2.0 + (1.5 * count if mode == "server" else 0.02 * count)
+    samples: list[tuple[float, float, float]] = []
+    samplers = [
+        threading.Thread(target=sample_server, args=(pid, at, samples))
+        for at in (start + 0.5, start + seconds - 0.5)  # while every client streams
+    ]
+    for sampler in samplers:
+        sampler.start()
+    cpu_before = cpu_seconds(pid)
+    clients = asyncio.run(step(url, mode, count, messages, seconds, start))
     cpu_used = cpu_seconds(pid) - cpu_before
-    cpu = cpu_used / (time.perf_counter() - wall_before)
+    for sampler in samplers:
+        sampler.join()
+    (t0, cpu0, wait0), (t1, cpu1, wait1) = sorted(samples)
+    cpu = (cpu1 - cpu0) / (t1 - t0)
+    waited = (wait1 - wait0) / (t1 - t0)
     server_ms = [ms for c in clients for ms in c.server_ms]
     wait_ms = [ms for c in clients for ms in c.wait_ms]
     sent = sum(c.sent for c in clients)
@@ -224,7 +250,10 @@ def measure(
         "server_ms_p50": round(float(np.percentile(server_ms, 50)), 2) if server_ms else None,
         "server_ms_p95": round(p95, 2),
         "wait_ms_p95": round(float(np.percentile(wait_ms, 95)), 2) if wait_ms else None,
+        # While every client streams: the share of the core the server used, and the seconds
+        # a second it was ready to run while the core ran something else.
         "server_core_share": round(cpu, 2),
+        "server_waiting_for_core": round(waited, 2),
         # What one answer costs the server in CPU (its state ticks included), and so how many
         # clients at 15 fps a core that is not shared with anything else would carry.
         "server_cpu_ms_per_answer": round(cpu_used * 1000 / max(answered, 1), 3),
