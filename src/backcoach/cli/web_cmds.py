@@ -30,8 +30,8 @@ def check_tls_files(certfile: Path | None, keyfile: Path | None) -> bool:
         ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certfile, keyfile)
     except (ssl.SSLError, OSError) as error:
         raise ConfigError(
-            f"The certificate {certfile} and key {keyfile} cannot be used together: "
-            f"{getattr(error, 'reason', None) or error}."
+            f"The certificate {certfile} and key {keyfile} cannot be used together: either "
+            "the key is not this certificate's, or one of them is not a PEM file."
         ) from error
     return True
 
