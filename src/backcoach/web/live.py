@@ -1,10 +1,13 @@
-"""The live pipeline: webcam frames in over a WebSocket, landmarks and analysis state out.
+"""The live pipeline: webcam frames (or the page's own landmarks) in over a WebSocket,
+landmarks and analysis state out.
 
-The page sends each frame as one binary message: 8 bytes of little-endian float64 (the page's
-capture time in milliseconds) followed by a JPEG. The server keeps only the newest frame that
-is waiting: when pose estimation is still busy with the previous one, a newer frame replaces
-the waiting one and the replaced frame is counted as dropped. There is never a queue, so the
-answer always describes the person as they are now, not as they were a second ago.
+Where the page runs the pose model itself it sends landmarks as text messages
+(``web.landmark_message``) and no picture. Otherwise it sends each frame as one binary
+message: 8 bytes of little-endian float64 (the page's capture time in milliseconds) followed
+by a JPEG. The server keeps only the newest message that is waiting: when the worker is still
+busy with the previous one, a newer one replaces the waiting one and the replaced one is
+counted as dropped. There is never a queue, so the answer always describes the person as they
+are now, not as they were a second ago.
 
 Only one browser tab may run the live coach at a time; a second tab gets a clear message.
 Frames live in memory only, unless the person turned saving on.
