@@ -12,6 +12,8 @@ if [ "$want_tests" = "--with-test-tools" ]; then
 fi
 
 missing=()
+# Node's package manager installs the pose model the browser runs (package-lock.json).
+command -v npm >/dev/null || missing+=(nodejs npm)
 for package in "${system_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
     || missing+=("$package")
@@ -39,4 +41,23 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
   echo "$fingerprint" > "$stamp"
+fi
+
+# The pose model the live coach runs in the browser: @mediapipe/pose from the npm registry,
+# pinned by package-lock.json, copied to where backcoach serves it (never fetched at run time).
+pose_stamp=src/backcoach/web/pose_model/.installed
+pose_fingerprint="$(cat package-lock.json src/backcoach/web/pose_assets.py | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$pose_stamp" ] || [ "$(cat "$pose_stamp")" != "$pose_fingerprint" ]; then
+  echo "Installing the browser's pose model"
+  if npm ci --no-audit --no-fund --ignore-scripts --loglevel=error \
+    && .venv/bin/python -m backcoach.web.pose_assets install node_modules/@mediapipe/pose; then
+    echo "$pose_fingerprint" > "$pose_stamp"
+  elif [ "$want_tests" = "--with-test-tools" ]; then
+    echo "The browser's pose model could not be installed (see above)." >&2
+    exit 1
+  else
+    # The coach still works: the live page then sends camera pictures to the coach.
+    echo "Warning: the browser's pose model could not be installed (see above); the live" \
+      "coach will run pose on this computer instead. Run this script again to retry." >&2
+  fi
 fi

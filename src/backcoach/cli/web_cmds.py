@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import webbrowser
 from pathlib import Path
@@ -14,6 +15,25 @@ SAVE_HELP = (
     "Keep uploaded videos and live camera frames in BACKCOACH_HOME/saved, readable by you "
     "only (off by default: nothing is written to disk)."
 )
+
+
+def check_tls_files(certfile: Path | None, keyfile: Path | None) -> bool:
+    """Whether to serve over HTTPS: both files given and readable, or neither."""
+    if certfile is None and keyfile is None:
+        return False
+    if certfile is None or keyfile is None:
+        raise ConfigError("HTTPS needs both --certfile and --keyfile.")
+    for name, path in (("certificate", certfile), ("key", keyfile)):
+        if not path.is_file():
+            raise ConfigError(f"The {name} file {path} does not exist.")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certfile, keyfile)
+    except (ssl.SSLError, OSError) as error:
+        raise ConfigError(
+            f"The certificate {certfile} and key {keyfile} cannot be used together: either "
+            "the key is not this certificate's, or one of them is not a PEM file."
+        ) from error
+    return True
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +64,15 @@ def register(app: typer.Typer) -> None:
         max_upload_mb: int = typer.Option(
             200, min=1, max=4096, help="Largest video that can be uploaded, in MB."
         ),
+        certfile: Path | None = typer.Option(
+            None,
+            "--certfile",
+            help="Serve over HTTPS with this certificate (PEM), e.g. so that a phone's browser "
+            "may use its camera: browsers give the camera only to HTTPS pages and this computer.",
+        ),
+        keyfile: Path | None = typer.Option(
+            None, "--keyfile", help="The private key (PEM) of the --certfile certificate."
+        ),
         clinic: bool = typer.Option(
             False,
             "--clinic",
@@ -56,7 +85,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Start the web coach: today's plan, the live camera coach and video checks."""
         if clinic:
-            _serve_clinic(config, host, port, tuple(allow_host))
+            tls_files = (certfile, keyfile) if check_tls_files(certfile, keyfile) else None
+            _serve_clinic(config, host, port, tuple(allow_host), tls_files)
             return
         from backcoach.catalog.loader import load_catalog
         from backcoach.config import resolve_paths
@@ -68,6 +98,7 @@ def register(app: typer.Typer) -> None:
         from backcoach.web.server import run as run_server
         from backcoach.web.settings import WebSettings
 
+        tls = check_tls_files(certfile, keyfile)
         limit_malloc_arenas()  # before any worker thread starts: see backcoach.web.memory
         paths = resolve_paths()
         settings = WebSettings(
@@ -78,12 +109,14 @@ def register(app: typer.Typer) -> None:
             allowed_origins=tuple(allow_origin),
             allowed_hosts=tuple(allow_host),
             save_dir=paths.home / "saved",
+            tls=tls,
         )
         allowed_hosts(settings)  # refuses 0.0.0.0 without names, before anything is opened
         planning = load_settings(paths)
         catalog = load_catalog()
         store = JournalStore.from_paths(paths)
-        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+        scheme = "https" if tls else "http"
+        url = f"{scheme}://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
         if host not in ("127.0.0.1", "localhost", "::1"):
             typer.echo(
                 f"Warning: listening on {host} lets other machines on the network reach "
@@ -95,7 +128,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"backcoach is running at {url} (Ctrl-C to stop).")
             if not no_browser:
                 threading.Timer(1.0, webbrowser.open, args=(url,)).start()
-            run_server(web_app, host, port)
+            run_server(
+                web_app,
+                host,
+                port,
+                certfile=str(certfile) if certfile else None,
+                keyfile=str(keyfile) if keyfile else None,
+            )
         except OSError as error:
             raise ConfigError(
                 f"Cannot listen on {host}:{port}: {error.strerror or error}."
@@ -104,7 +143,13 @@ def register(app: typer.Typer) -> None:
             store.close()
 
 
-def _serve_clinic(config: Path | None, host: str, port: int, allow_host: tuple[str, ...]) -> None:
+def _serve_clinic(
+    config: Path | None,
+    host: str,
+    port: int,
+    allow_host: tuple[str, ...],
+    tls_files: tuple[Path | None, Path | None] | None,
+) -> None:
     """The clinic server: no browser, no local journal; nothing per person kept in memory
     but a running guided session (see docs/architecture.md, Clinic mode)."""
     from backcoach.catalog.loader import load_catalog
@@ -133,9 +178,17 @@ def _serve_clinic(config: Path | None, host: str, port: int, allow_host: tuple[s
             host=host,
             port=port,
             uploads_for=lambda patient_id: QueuedUploads(videos, queue, patient_id),
+            tls=tls_files is not None,
         )
         typer.echo(f"The backcoach clinic is running on {host}:{port} (Ctrl-C to stop).")
-        run_server(web_app, host, port)
+        certfile, keyfile = tls_files or (None, None)
+        run_server(
+            web_app,
+            host,
+            port,
+            certfile=str(certfile) if certfile else None,
+            keyfile=str(keyfile) if keyfile else None,
+        )
     except OSError as error:
         raise ConfigError(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from error
     finally:

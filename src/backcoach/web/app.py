@@ -24,7 +24,7 @@ from backcoach.errors import (
 )
 from backcoach.planning.settings import Settings
 from backcoach.player.clock import Clock, ScaledClock
-from backcoach.web import api, live_route, outcomes, pages
+from backcoach.web import api, live_route, outcomes, pages, pose_assets
 from backcoach.web.coach import WebCoach
 from backcoach.web.context import WebContext
 from backcoach.web.guard import make_guard
@@ -149,4 +149,6 @@ def create_app(
     app.include_router(api.router)
     app.include_router(live_route.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    assets = settings.pose_assets_dir or pose_assets.ASSETS_DIR
+    app.mount(pose_assets.URL_PATH, pose_assets.PoseAssets(directory=assets, check_dir=False))
     return app

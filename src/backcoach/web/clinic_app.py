@@ -31,7 +31,7 @@ from backcoach.web.settings import WebSettings
 from backcoach.web.uploads import AnalysisJobs, AnalyzeFn, UploadJobs
 
 
-def web_settings_of(clinic: Clinic, host: str, port: int) -> WebSettings:
+def web_settings_of(clinic: Clinic, host: str, port: int, tls: bool = False) -> WebSettings:
     """The web coach's settings from the clinic's (hosts, origins, uploads) and where it
     listens."""
     settings = clinic.settings
@@ -43,6 +43,7 @@ def web_settings_of(clinic: Clinic, host: str, port: int) -> WebSettings:
         allowed_hosts=tuple(dict.fromkeys((*settings.allowed_hosts, *public_hosts))),
         allowed_origins=settings.public_origins,
         save_frames=False,  # a clinic keeps no frames or videos
+        tls=tls,
     )
 
 
@@ -59,13 +60,14 @@ def create_clinic_app(
     analyzer_factory: PlannedAnalyzerFactory | None = None,
     analyze: AnalyzeFn | None = None,
     uploads_for: Callable[[int], UploadJobs] | None = None,
+    tls: bool = False,
 ) -> FastAPI:
     """Build the clinic app over an open ``Clinic``. Tests pass fakes for the pose parts.
 
     ``uploads_for(patient_id)``: where a patient's uploaded videos go (the job queue in
     ``serve --clinic``); by default they are analysed in this process, one at a time.
     """
-    settings = web_settings_of(clinic, host, port)
+    settings = web_settings_of(clinic, host, port, tls)
     clock = clock or ScaledClock()
     if analyze is None:
         from backcoach.web.report import analyze_upload

@@ -202,7 +202,7 @@ class WebCoach:
         hold = analysis.get("hold_seconds")
         view = CameraView(
             exercise_id=exercise_id,
-            seen=True if pose is None else pose.get("landmarks") is not None,
+            seen=True if pose is None else bool(pose.get("detected", pose.get("landmarks"))),
             position=_position((pose or {}).get("position")),
             in_start_position=bool((pose or {}).get("in_start_position", False)),
             hold_seconds=None if hold is None else float(hold),

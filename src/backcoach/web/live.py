@@ -1,10 +1,13 @@
-"""The live pipeline: webcam frames in over a WebSocket, landmarks and analysis state out.
+"""The live pipeline: webcam frames (or the page's own landmarks) in over a WebSocket,
+landmarks and analysis state out.
 
-The page sends each frame as one binary message: 8 bytes of little-endian float64 (the page's
-capture time in milliseconds) followed by a JPEG. The server keeps only the newest frame that
-is waiting: when pose estimation is still busy with the previous one, a newer frame replaces
-the waiting one and the replaced frame is counted as dropped. There is never a queue, so the
-answer always describes the person as they are now, not as they were a second ago.
+Where the page runs the pose model itself it sends landmarks as text messages
+(``web.landmark_message``) and no picture. Otherwise it sends each frame as one binary
+message: 8 bytes of little-endian float64 (the page's capture time in milliseconds) followed
+by a JPEG. The server keeps only the newest message that is waiting: when the worker is still
+busy with the previous one, a newer one replaces the waiting one and the replaced one is
+counted as dropped. There is never a queue, so the answer always describes the person as they
+are now, not as they were a second ago.
 
 Only one browser tab may run the live coach at a time; a second tab gets a clear message.
 Frames live in memory only, unless the person turned saving on.
@@ -36,6 +39,7 @@ from backcoach.errors import InputError
 from backcoach.files import make_private_dir, write_private
 from backcoach.pose.estimator import PoseEstimator, RGBImage
 from backcoach.pose.frame import PoseFrame
+from backcoach.web.landmark_message import check_landmarks, to_pose_frame
 
 HEADER = struct.Struct("<d")
 ALREADY_OPEN = (
@@ -100,7 +104,9 @@ def encode_frame(client_ms: float, jpeg: bytes) -> bytes:
 
 @dataclass
 class PendingFrame:
-    message: bytes
+    """A camera frame (bytes) or a landmark message (a JSON object) waiting for the worker."""
+
+    message: bytes | dict[str, Any]
     received_at: float
 
 
@@ -170,22 +176,35 @@ def landmarks_payload(frame: PoseFrame) -> list[list[float]] | None:
 class LivePipeline:
     """Pose and the analysis engine (with the current exercise's analyzer) for one stream.
 
-    ``process`` runs in a worker thread, one frame at a time; nothing else touches the
-    estimator or the analyzer, so they need no locking.
+    Two kinds of message reach it: camera frames (the pose model runs here) and landmarks
+    from a page that runs the model itself (:mod:`backcoach.web.landmark_message`). Both go
+    through the same ``AnalysisSession``. The pose model is made at once when ``preload``,
+    else only when the first frame arrives, so a page that sends landmarks costs no model.
+
+    ``process`` and ``process_landmarks`` run in a worker thread, one message at a time;
+    nothing else touches the estimator or the analyzer, so they need no locking.
     """
 
     def __init__(
         self,
-        estimator: PoseEstimator,
+        estimator_factory: EstimatorFactory,
         analyzer_factory: AnalyzerFactory | None,
+        *,
+        preload: bool = True,
     ) -> None:
-        self._estimator = estimator
+        self._estimator_factory = estimator_factory
+        self._estimator: PoseEstimator | None = estimator_factory() if preload else None
         self._analyzer_factory = analyzer_factory
         self._exercise_id: str | None = None
         self._analysis = AnalysisSession(None, analyzer_factory=self._planned_analyzer)
         self._index = 0
         self._first_ms: float | None = None
         self._last_t = -1.0
+        self._last_landmark_ms: float | None = None
+
+    @property
+    def model_loaded(self) -> bool:
+        return self._estimator is not None
 
     def _timestamp(self, client_ms: float) -> float:
         """Seconds since the stream began, from the page's capture clock, always increasing."""
@@ -211,22 +230,47 @@ class LivePipeline:
     def process(
         self, message: bytes, exercise_id: str | None
     ) -> tuple[dict[str, Any], list[Event]]:
+        """A camera frame: pose here, then analysis."""
         started = time.perf_counter()
         client_ms, rgb = decode_frame(message)
+        if self._estimator is None:
+            self._estimator = self._estimator_factory()
         self.switch(exercise_id)
         t = self._timestamp(client_ms)
-        update = self._analysis.update(self._estimator.estimate(rgb, t, self._index))
+        frame = self._estimator.estimate(rgb, t, self._index)
+        return self._analyse(frame, client_ms, started, send_landmarks=True)
+
+    def process_landmarks(
+        self, data: dict[str, Any], exercise_id: str | None
+    ) -> tuple[dict[str, Any], list[Event]]:
+        """Landmarks from the page's own pose model (``read_text_message``'s object): checked,
+        then the same analysis."""
+        started = time.perf_counter()
+        message = check_landmarks(data)
+        if self._last_landmark_ms is not None and message.t < self._last_landmark_ms:
+            raise InputError("A landmark message's capture time went backwards.")
+        self._last_landmark_ms = message.t
+        self.switch(exercise_id)
+        frame = to_pose_frame(message, self._timestamp(message.t), self._index)
+        # The page draws its own landmarks: they are not sent back.
+        return self._analyse(frame, message.t, started, send_landmarks=False)
+
+    def _analyse(
+        self, raw: PoseFrame, client_ms: float, started: float, *, send_landmarks: bool
+    ) -> tuple[dict[str, Any], list[Event]]:
+        update = self._analysis.update(raw)
         frame = update.frame
         self._index += 1
         events: list[Event] = list(update.events)
         result: dict[str, Any] = {
             "type": "pose",
             "client_t": client_ms,
-            "t": round(t, 3),
+            "t": round(frame.timestamp, 3),
             "exercise_id": self._exercise_id,
             "width": frame.width,
             "height": frame.height,
-            "landmarks": landmarks_payload(frame),
+            "landmarks": landmarks_payload(frame) if send_landmarks else None,
+            "detected": frame.detected,
         }
         result["position"] = update.position.value
         result["in_start_position"] = update.in_start_position
@@ -248,7 +292,8 @@ class LivePipeline:
         return result, events
 
     def close(self) -> None:
-        self._estimator.close()
+        if self._estimator is not None:
+            self._estimator.close()
 
 
 class TabLock:

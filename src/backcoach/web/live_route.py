@@ -1,10 +1,15 @@
 """The ``/ws/live`` WebSocket: one browser tab's camera stream and its session state.
 
-Query parameters: ``tab`` (the tab's id, kept in its sessionStorage) and, outside a session,
-``exercise`` (which analyzer to run, e.g. for the latency bench). Three tasks share the
-socket: a receiver that reads every message at once (frames go to the latest-frame slot), a
-worker that runs pose and analysis on the newest waiting frame in a worker thread, and a
-ticker that moves the session on and sends its state a few times a second.
+Query parameters: ``tab`` (the tab's id, kept in its sessionStorage), ``pose`` (``server``,
+the default: the page sends camera frames; ``browser``: the page runs the pose model and sends
+landmarks) and, outside a session, ``exercise`` (which analyzer to run, e.g. for the benches).
+The page may change where pose runs with a text message ``{"type": "mode", "pose": ...}``.
+While pose runs in the browser the server refuses image bytes and loads no pose model.
+
+Three tasks share the socket: a receiver that reads every message at once (frames and
+landmarks go to the latest-frame slot), a worker that runs pose (for frames) and analysis on
+the newest waiting message in a worker thread, and a ticker that moves the session on and
+sends its state a few times a second.
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from backcoach.errors import BackcoachError
+from backcoach.errors import BackcoachError, InputError
 from backcoach.web.context import WebContext, context_of
+from backcoach.web.landmark_message import read_text_message
 from backcoach.web.live import (
     ALREADY_OPEN,
     CLOSE_BUSY,
@@ -37,6 +43,12 @@ from backcoach.web.live_worker import LiveWorker
 
 router = APIRouter()
 
+POSE_MODES = ("server", "browser")
+IMAGES_REFUSED = (
+    "This page runs the pose model itself and sends landmarks, so the coach does not accept "
+    "camera images from it."
+)
+
 
 @router.websocket("/ws/live")
 async def live(websocket: WebSocket) -> None:
@@ -51,7 +63,13 @@ async def live(websocket: WebSocket) -> None:
         await websocket.send_text(json.dumps({"type": "busy", "message": ALREADY_OPEN}))
         await websocket.close(code=CLOSE_BUSY)
         return
-    session = LiveSession(ctx, websocket, websocket.query_params.get("exercise"))
+    pose = websocket.query_params.get("pose", "server")
+    session = LiveSession(
+        ctx,
+        websocket,
+        websocket.query_params.get("exercise"),
+        pose if pose in POSE_MODES else "server",
+    )
     try:
         await session.run(replaced)
     finally:
@@ -65,9 +83,12 @@ async def live(websocket: WebSocket) -> None:
 
 
 class LiveSession:
-    def __init__(self, ctx: WebContext, websocket: WebSocket, exercise: str | None) -> None:
+    def __init__(
+        self, ctx: WebContext, websocket: WebSocket, exercise: str | None, pose: str = "server"
+    ) -> None:
         self.ctx = ctx
         self.websocket = websocket
+        self.pose = pose
         if exercise is not None and exercise not in ctx.catalog.ids:
             exercise = None
         self.fixed_exercise = exercise
@@ -116,18 +137,47 @@ class LiveSession:
             data = message.get("bytes")
             if data is not None:
                 self.stats.received += 1
+                if self.pose == "browser":
+                    self.stats.rejected += 1
+                    await self.sender.send({"type": "error", "message": IMAGES_REFUSED})
+                    continue
                 self.slot.put(PendingFrame(data, time.perf_counter()))
                 if self.saver is not None:
                     self.saver.save(data)
+            text = message.get("text")
+            if text is not None:
+                await self.receive_text(text)
+
+    async def receive_text(self, text: str) -> None:
+        try:
+            data = read_text_message(text)
+            kind = data.get("type")
+            if kind == "mode":
+                pose = data.get("pose")
+                if pose not in POSE_MODES:
+                    raise InputError("The page asked for a place to run pose that is not known.")
+                self.pose = str(pose)
+                return
+            if kind != "landmarks":
+                raise InputError("The page sent a message the coach does not know.")
+            if self.pose != "browser":
+                raise InputError("Landmarks are accepted only once the page says it runs pose.")
+        except InputError as error:
+            self.stats.rejected += 1
+            await self.sender.send({"type": "error", "message": str(error)})
+            return
+        self.stats.received += 1
+        self.slot.put(PendingFrame(data, time.perf_counter()))
 
     def _make_pipeline(self) -> LivePipeline:
         factory = self.ctx.analyzer_factory
         coach = self.ctx.coach
         return LivePipeline(
-            self.ctx.estimator_factory(),
+            self.ctx.estimator_factory,
             None
             if factory is None
             else lambda exercise_id: factory(exercise_id, coach.planned_dose(exercise_id)),
+            preload=self.pose == "server",
         )
 
     async def work(self) -> None:
@@ -135,10 +185,14 @@ class LiveSession:
         while True:
             frame = await self.slot.take()
             exercise = self.exercise_now()
+            message = frame.message
+            step = (
+                functools.partial(pipeline.process, message, exercise)
+                if isinstance(message, bytes)
+                else functools.partial(pipeline.process_landmarks, message, exercise)
+            )
             try:
-                result, events = await self.worker.run(
-                    functools.partial(pipeline.process, frame.message, exercise)
-                )
+                result, events = await self.worker.run(step)
             except BackcoachError as error:
                 self.stats.rejected += 1
                 await self.sender.send({"type": "error", "message": str(error)})
@@ -164,6 +218,7 @@ class LiveSession:
                 "type": "state",
                 "session": coach.state(),
                 "camera_exercise": self.exercise_now(),
+                "pose": self.pose,
                 "stats": self.current_stats(),
             }
             await self.sender.send(payload)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from backcoach.analysis.engine import ANALYSIS
 from backcoach.errors import InputError, SafetyStop
 from backcoach.journal.outcomes_store import OutcomesStore
 from backcoach.planning.gate import GateAction
@@ -19,7 +20,7 @@ from backcoach.pose.landmarks import SKELETON_EDGES
 from backcoach.reports.html import render_report_html
 from backcoach.reports.measures import PSFS_EXPLAINED, psfs_due
 from backcoach.reports.pdf import render_report_pdf
-from backcoach.web import program
+from backcoach.web import pose_assets, program
 from backcoach.web.context import WebContext, context_of
 from backcoach.web.exercise_info import exercise_info
 
@@ -158,6 +159,23 @@ async def clearance(request: Request) -> Response:
     return _go("/")
 
 
+def _browser_pose(request: Request, ctx: WebContext) -> dict[str, object]:
+    """What the page needs to run pose itself. ``?pose=server`` or ``?pose=browser`` on the
+    page's address fixes where pose runs (for a weak device, and for tests)."""
+    asked = request.query_params.get("pose", "auto")
+    directory = ctx.settings.pose_assets_dir or pose_assets.ASSETS_DIR
+    return {
+        "available": pose_assets.available(directory),
+        "mode": asked if asked in ("auto", "browser", "server") else "auto",
+        "assets": pose_assets.URL_PATH + "/",
+        # The width recorded videos are posed at: at the server path's smaller frames the
+        # model's points wander more, and borderline warnings differ between the paths.
+        "width": ANALYSIS.max_width,
+        "fps": ANALYSIS.fps,
+        "min_fps": ctx.settings.browser_pose_min_fps,
+    }
+
+
 @router.get("/session", response_class=HTMLResponse)
 async def session_page(request: Request) -> Response:
     ctx = context_of(request)
@@ -172,6 +190,7 @@ async def session_page(request: Request) -> Response:
             edges=[list(edge) for edge in SKELETON_EDGES],
             settings=ctx.settings,
             stop_above=ctx.planning.stop_pain_above,
+            pose=_browser_pose(request, ctx),
         )
     blocked = _blocked_page(request, ctx)
     if blocked is not None:

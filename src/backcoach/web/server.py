@@ -53,7 +53,10 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-def run(app: Any, host: str, port: int) -> None:
+def run(
+    app: Any, host: str, port: int, certfile: str | None = None, keyfile: str | None = None
+) -> None:
+    """Serve ``app``; over HTTPS when given a certificate and its key (PEM files)."""
     uvicorn.run(
         app,
         host=host,
@@ -61,4 +64,6 @@ def run(app: Any, host: str, port: int) -> None:
         log_level="warning",
         http=HeaderTimeoutProtocol,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )

@@ -32,6 +32,11 @@ class WebSettings:
     people_every: float = 2.0  # seconds between counts of the people in the picture
     state_interval_seconds: float = 0.25
     upload_dir: Path | None = None  # where uploads wait while analysed; system temp when None
+    # Pose in the browser: the page measures its own pose speed and uses it at this rate or
+    # faster; slower (or without WebAssembly) it sends frames to the server instead.
+    browser_pose_min_fps: float = 10.0
+    pose_assets_dir: Path | None = None  # the browser's pose model; web.pose_assets when None
+    tls: bool = False  # served over HTTPS (a phone's browser gives the camera only there)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -40,5 +45,6 @@ class WebSettings:
     def origins(self) -> frozenset[str]:
         """Every origin the live WebSocket accepts."""
         hosts = {*LOOPBACK_HOSTS, self.host, *self.allowed_hosts}
-        own = {f"http://{host}:{self.port}" for host in hosts}
+        scheme = "https" if self.tls else "http"
+        own = {f"{scheme}://{host}:{self.port}" for host in hosts}
         return frozenset(own | set(self.allowed_origins))

@@ -1,4 +1,6 @@
-// The live session page: camera frames out over a WebSocket, session state and pose back.
+// The live session page: pose landmarks (or, on a slow device, camera frames) out over a
+// WebSocket, session state and analysis back. Where the browser runs the pose model fast
+// enough (pose_worker.js, measured in the first seconds), no picture leaves the device.
 // Plain JavaScript, no build step. Keys: Space pause, P pain, S skip, Q quit, M speech.
 (function () {
   "use strict";
@@ -30,6 +32,17 @@
   let encoding = false;
   let exerciseShown = null;
   const grab = document.createElement("canvas");
+  const poseConfig = data.pose;
+  // Where pose runs: "browser" (landmarks are sent), "server" (frames are sent), or null
+  // until the camera is on and the choice is made.
+  let poseMode = null;
+  let poseWorker = null;
+  let poseBusy = false;
+  let poseSentAt = 0;
+  let poseTimes = [];
+  let poseTrialDone = false;
+  const TRIAL_FRAMES = 24; // about two seconds at 15 frames a second
+  const WARM_UP_FRAMES = 4; // the first frames include the model's own start-up
 
   // ------------------------------------------------------------------ server calls
   function csrfHeader() {
@@ -120,7 +133,7 @@
     if (!asking && quitDialog.open) quitDialog.close();
 
     if (s.finished) {
-      show("setup-panel", false); show("exercise-panel", false); show("stage", false);
+      show("setup-panel", false); show("exercise-panel", false); show("stage", false); show("pose-where", false);
       show("controls", false); show("done-panel", true);
       const o = s.outcome;
       const summary = o ? `Session ${o.label}: ${o.exercises_done} of ${o.exercises_planned} exercises done.` : "";
@@ -145,6 +158,7 @@
     show("set-no-camera-button", s.camera);
     show("camera-on-button", !s.camera && !cameraFailed && intro);
     show("stage", s.camera);
+    show("pose-where", Boolean(s.camera && $("pose-where").textContent));
     // What the camera sees, in one place: the get-ready panel, or the set's panel.
     if (s.camera) {
       $("setup-message").textContent = coach.message || "Get into the start position.";
@@ -184,7 +198,7 @@
   }
 
   function renderPose(msg) {
-    drawSkeleton(msg.landmarks);
+    if (poseMode !== "browser") drawSkeleton(msg.landmarks); // else drawn as the device sees it
   }
 
   function drawSkeleton(landmarks) {
@@ -222,6 +236,7 @@
       await $("video").play().catch(() => {});
       cameraFailed = false;
       showCameraMessage("");
+      if (poseMode === null) choosePose();
     } catch (error) {
       showCameraMessage("The camera is not available, so the timers will guide you. (" + error.message + ")");
       command("no_camera");
@@ -231,8 +246,124 @@
     if (stream) { stream.getTracks().forEach((t) => t.stop()); stream = null; }
   }
 
+  // ------------------------------------------------------------------ where pose runs
+  function browserCanRunPose() {
+    if (typeof WebAssembly !== "object") return "this browser has no WebAssembly";
+    if (typeof Worker !== "function" || typeof OffscreenCanvas !== "function"
+        || typeof createImageBitmap !== "function") return "this browser cannot run the pose model in the background";
+    return null;
+  }
+
+  function showPoseWhere(text) {
+    $("pose-where").textContent = text;
+    show("pose-where", Boolean(text && session && session.camera));
+  }
+
+  function sendMode() {
+    if ((poseMode === "browser" || poseMode === "server") && ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ type: "mode", pose: poseMode }));
+    }
+  }
+
+  function useServer(reason) {
+    if (poseWorker) { poseWorker.terminate(); poseWorker = null; }
+    poseBusy = false;
+    poseMode = "server";
+    document.body.dataset.pose = "server";
+    sendMode();
+    showPoseWhere(`Pose runs on the coach's computer: ${reason}. Camera pictures are sent to it and not kept.`);
+  }
+
+  function useBrowser() {
+    poseMode = "browser";
+    document.body.dataset.pose = "browser";
+    sendMode();
+    showPoseWhere("Pose runs on this device: checking its speed…");
+  }
+
+  function choosePose() {
+    const wanted = poseConfig.mode;
+    if (wanted === "server") { useServer("you chose it"); return; }
+    if (!poseConfig.available) { useServer("the pose model for the browser is not installed"); return; }
+    const missing = browserCanRunPose();
+    if (missing) { useServer(missing); return; }
+    poseMode = "starting";
+    document.body.dataset.pose = "starting";
+    showPoseWhere("Loading the pose model on this device…");
+    const worker = new Worker("/static/pose_worker.js");
+    poseWorker = worker;
+    const giveUp = setTimeout(() => {
+      if (poseWorker === worker && poseMode === "starting") useServer("the pose model took too long to load here");
+    }, 30000);
+    worker.onerror = () => { clearTimeout(giveUp); if (poseWorker === worker) useServer("the pose model could not start here"); };
+    worker.onmessage = (event) => {
+      const msg = event.data;
+      if (poseWorker !== worker) return;
+      if (msg.type === "ready") { clearTimeout(giveUp); useBrowser(); }
+      else if (msg.type === "pose") onDevicePose(msg);
+      else if (msg.type === "failed") { clearTimeout(giveUp); useServer("the pose model stopped on this device"); }
+    };
+    worker.postMessage({ type: "start", assets: poseConfig.assets });
+  }
+
+  function median(values) {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)];
+  }
+
+  // Each frame's time from grabbing it to having its landmarks, in the first seconds: the
+  // device keeps pose where it manages at least min_fps.
+  function judgeSpeed(ms) {
+    if (poseTrialDone) return;
+    poseTimes.push(ms);
+    if (poseTimes.length < WARM_UP_FRAMES + TRIAL_FRAMES) return;
+    poseTrialDone = true;
+    const fps = 1000 / median(poseTimes.slice(WARM_UP_FRAMES));
+    document.body.dataset.poseFps = fps.toFixed(1);
+    const speed = `${Math.min(fps, poseConfig.fps).toFixed(0)} frames a second`;
+    if (fps < poseConfig.min_fps && poseConfig.mode === "auto") {
+      useServer(`this device managed ${fps.toFixed(0)} frames a second, too few to follow you`);
+    } else {
+      showPoseWhere(`Pose runs on this device (${speed}): no picture leaves it.`);
+    }
+  }
+
+  function sendDeviceFrame() {
+    const video = $("video");
+    if (poseBusy || !poseWorker || video.readyState < 2 || !video.videoWidth) return;
+    const now = performance.now();
+    if (now - poseSentAt < 1000 / poseConfig.fps - 4) return;
+    poseSentAt = now;
+    const scale = Math.min(1, poseConfig.width / video.videoWidth);
+    const width = Math.round(video.videoWidth * scale);
+    const height = Math.round(video.videoHeight * scale);
+    poseBusy = true;
+    createImageBitmap(video, { resizeWidth: width, resizeHeight: height }).then((image) => {
+      if (!poseWorker) { image.close(); poseBusy = false; return; }
+      poseWorker.postMessage({ type: "frame", id: now, image, width, height }, [image]);
+    }, () => { poseBusy = false; });
+  }
+
+  function onDevicePose(msg) {
+    poseBusy = false;
+    const captured = msg.id;
+    judgeSpeed(performance.now() - captured);
+    if (poseMode !== "browser") return;
+    const video = $("video");
+    const scale = Math.min(1, poseConfig.width / video.videoWidth);
+    const width = Math.round(video.videoWidth * scale);
+    const height = Math.round(video.videoHeight * scale);
+    drawSkeleton(msg.image ? msg.visibility.map((v, i) => [msg.image[3 * i], msg.image[3 * i + 1], v]) : null);
+    if (!ws || ws.readyState !== WebSocket.OPEN || !session || !session.camera || !cameraExercise) return;
+    const message = { type: "landmarks", t: Math.round(captured * 10) / 10, width, height, image: msg.image };
+    if (msg.image) { message.world = msg.world; message.visibility = msg.visibility; }
+    ws.send(JSON.stringify(message));
+  }
+
   function sendFrame() {
     const video = $("video");
+    if (stream && poseMode === "browser") { sendDeviceFrame(); return; }
+    if (poseMode !== "server") return;
     if (!stream || !ws || ws.readyState !== WebSocket.OPEN || encoding) return;
     if (!session || !session.camera || !cameraExercise) return;
     if (ws.bufferedAmount > 0 || video.readyState < 2 || !video.videoWidth) return;
@@ -259,7 +390,11 @@
   // ------------------------------------------------------------------ socket
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    ws = new WebSocket(`${scheme}://${location.host}/ws/live?tab=${encodeURIComponent(tabId())}`);
+    // Until the choice is made the server loads no model unless pose can only run there.
+    const pose = poseMode === "server" || poseConfig.mode === "server" || !poseConfig.available
+      ? "server" : "browser";
+    ws = new WebSocket(`${scheme}://${location.host}/ws/live?tab=${encodeURIComponent(tabId())}&pose=${pose}`);
+    ws.onopen = sendMode;
     ws.onmessage = (event) => {
       const msg = JSON.parse(event.data);
       if (msg.type === "busy") {
@@ -273,6 +408,7 @@
       if ("camera_exercise" in msg) cameraExercise = msg.camera_exercise;
       if (msg.session) render(msg.session);
       if (msg.type === "pose") renderPose(msg);
+      if (msg.type === "error" && poseMode === "browser") console.warn(msg.message);
     };
     ws.onclose = (event) => {
       if (busy) return;
