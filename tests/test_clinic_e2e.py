@@ -10,6 +10,7 @@ Screenshots of the pages both people see, at 390 px and 1280 px, go to test-arti
 from __future__ import annotations
 
 import contextlib
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -61,7 +62,10 @@ def clinic_server(database_url: str) -> Iterator[tuple[str, Clinic]]:
     clinic = Clinic.open(
         ClinicSettings(database_url=database_url, secret=SECRET, public_origins=(url,))
     )
-    app = create_clinic_app(clinic, _catalog(), host="127.0.0.1", port=port)
+    # No pose model for the page: it sends frames (the server path), as on a weak device.
+    app = create_clinic_app(
+        clinic, _catalog(), host="127.0.0.1", port=port, pose_assets_dir=Path(tempfile.mkdtemp())
+    )
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -96,11 +96,18 @@ class Served:
 
 
 @contextlib.contextmanager
-def serve(tmp_path: Path, catalog: Catalog) -> Iterator[Served]:
-    """The web coach with the real pose model and analyzers, on a free loopback port."""
+def serve(tmp_path: Path, catalog: Catalog, browser_pose: bool = False) -> Iterator[Served]:
+    """The web coach with the real pose model and analyzers, on a free loopback port.
+
+    Without ``browser_pose`` the page finds no pose model of its own and sends frames, as on a
+    device that cannot run it: these tests are about the session, and the server path is the
+    faster one on this machine's headless Chromium (tests/test_web_browser_pose.py runs both).
+    """
     port = free_port()
     store = JournalStore.open(f"sqlite:///{tmp_path / 'journal.sqlite3'}")
-    app = create_app(WebSettings(port=port, upload_dir=tmp_path), store, catalog)
+    no_model = None if browser_pose else tmp_path / "no-pose-model"
+    settings = WebSettings(port=port, upload_dir=tmp_path, pose_assets_dir=no_model)
+    app = create_app(settings, store, catalog)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

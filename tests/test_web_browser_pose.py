@@ -99,7 +99,7 @@ def test_both_pose_paths_count_the_clip_and_only_the_server_path_sends_images(
         cycle = BLANK_SECONDS + STILL_SECONDS + float(clip.duration or 0) / 1e6
     found: dict[str, dict[str, Any]] = {}
     with (
-        serve(tmp_path, bridge_only(reps=30)) as served,
+        serve(tmp_path, bridge_only(reps=30), browser_pose=True) as served,
         browser_page(camera, "pose-both-ways") as page,
     ):
         messages = SentMessages(page)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
@@ -31,7 +32,9 @@ from backcoach.web.settings import WebSettings
 from backcoach.web.uploads import AnalysisJobs, AnalyzeFn, UploadJobs
 
 
-def web_settings_of(clinic: Clinic, host: str, port: int, tls: bool = False) -> WebSettings:
+def web_settings_of(
+    clinic: Clinic, host: str, port: int, tls: bool = False, pose_assets_dir: Path | None = None
+) -> WebSettings:
     """The web coach's settings from the clinic's (hosts, origins, uploads) and where it
     listens."""
     settings = clinic.settings
@@ -44,6 +47,7 @@ def web_settings_of(clinic: Clinic, host: str, port: int, tls: bool = False) -> 
         allowed_origins=settings.public_origins,
         save_frames=False,  # a clinic keeps no frames or videos
         tls=tls,
+        pose_assets_dir=pose_assets_dir,
     )
 
 
@@ -61,13 +65,14 @@ def create_clinic_app(
     analyze: AnalyzeFn | None = None,
     uploads_for: Callable[[int], UploadJobs] | None = None,
     tls: bool = False,
+    pose_assets_dir: Path | None = None,
 ) -> FastAPI:
     """Build the clinic app over an open ``Clinic``. Tests pass fakes for the pose parts.
 
     ``uploads_for(patient_id)``: where a patient's uploaded videos go (the job queue in
     ``serve --clinic``); by default they are analysed in this process, one at a time.
     """
-    settings = web_settings_of(clinic, host, port, tls)
+    settings = web_settings_of(clinic, host, port, tls, pose_assets_dir)
     clock = clock or ScaledClock()
     if analyze is None:
         from backcoach.web.report import analyze_upload
