@@ -10,6 +10,7 @@ import shutil
 import ssl
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -109,3 +110,46 @@ def test_unusable_certificate_files_give_a_clear_message(tmp_path: Path, case: s
         "key of another certificate": "cannot be used together",
     }[case]
     assert expected in str(result.exception)
+
+
+def test_a_clinic_is_served_over_https_too(
+    tmp_path: Path, new_postgres_database: Callable[[str], str]
+) -> None:
+    """In clinic mode a phone on the mat can be the camera only if the clinic page is HTTPS."""
+    cert, key = self_signed(tmp_path, "clinic")
+    port = free_port()
+    url = f"https://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "BACKCOACH_HOME": str(tmp_path / "home"),
+        "BACKCOACH_CLINIC_DATABASE_URL": new_postgres_database("https"),
+        "BACKCOACH_CLINIC_SECRET": "s" * 40,
+        "BACKCOACH_CLINIC_PUBLIC_ORIGINS": url,
+    }
+    server = subprocess.Popen(
+        [
+            *(str(BACKCOACH), "serve", "--clinic", "--port", str(port)),
+            *("--certfile", str(cert), "--keyfile", str(key)),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    trusted = ssl.create_default_context(cafile=str(cert))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = httpx.get(url + "/signin", verify=trusted, timeout=2)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read() if server.stderr else ""
+                assert time.monotonic() < deadline, "the clinic did not answer over HTTPS"
+                time.sleep(0.3)
+        assert page.status_code == 200 and "Sign in" in page.text
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/signin", timeout=2)
+    finally:
+        server.terminate()
+        server.wait(15)
