@@ -21,7 +21,13 @@ from sqlalchemy.orm import Session as DbSession
 from backcoach.catalog.schema import Dose
 from backcoach.config import AppPaths, ensure_home
 from backcoach.errors import InputError, JournalError, NotFoundError
-from backcoach.journal import migrate, row_records, row_schema, scope
+from backcoach.journal import (
+    account_models,  # noqa: F401  (the users table every row's patient_id refers to)
+    migrate,
+    row_records,
+    row_schema,
+    scope,
+)
 from backcoach.journal.database import (
     DEFAULT_BUSY_TIMEOUT_SECONDS,
     JournalLocation,
