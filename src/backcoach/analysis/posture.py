@@ -7,9 +7,12 @@ hold at any distance from the camera.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 import numpy as np
 
@@ -86,6 +89,32 @@ class BodyPoints:
         return self.up(self.shoulders, self.hips)
 
 
+T = TypeVar("T")
+
+
+def per_frame(judge: Callable[[PoseFrame], T]) -> Callable[[PoseFrame], T]:
+    """Remember the answer for the last frame: the engine, the avoided-movement detector and
+    the exercise's analyzer each ask about the same frame object. Frames are immutable and the
+    one entry is swapped in a single assignment, so threads sharing it cannot mix answers."""
+    last: list[tuple[PoseFrame, T]] = []
+
+    @functools.wraps(judge)
+    def remembered(frame: PoseFrame) -> T:
+        if last:
+            seen = last[0]
+            if seen[0] is frame:
+                return seen[1]
+        answer = judge(frame)
+        if last:
+            last[0] = (frame, answer)
+        else:
+            last.append((frame, answer))
+        return answer
+
+    return remembered
+
+
+@per_frame
 def body_points(frame: PoseFrame) -> BodyPoints | None:
     if not frame.detected:
         return None
@@ -113,6 +142,7 @@ def body_points(frame: PoseFrame) -> BodyPoints | None:
     )
 
 
+@per_frame
 def classify_position(frame: PoseFrame) -> Position:
     """The body position in one frame, from where the trunk, legs and hands are."""
     b = body_points(frame)
@@ -165,6 +195,7 @@ def _lying_face(b: BodyPoints) -> Position:
     return Position.PRONE
 
 
+@per_frame
 def classify_view(frame: PoseFrame) -> View:
     """Side, front or oblique, from how wide the shoulders look against the torso length."""
     b = body_points(frame)
