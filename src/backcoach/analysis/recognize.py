@@ -19,6 +19,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from backcoach.analysis import posture
 from backcoach.analysis.avoided import AvoidedMovementDetector
 from backcoach.analysis.events import EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
@@ -45,7 +46,6 @@ NONE = "none"
 SIT_UP_FAMILY = frozenset({"straight-leg-sit-up", "bent-leg-sit-up"})
 
 # Thresholds on the lying-on-the-back measures (degrees, or thigh lengths for the roll).
-BRIDGE_HIPS_RAISED = 0.15  # hips this far above the shoulder-ankle line (torso lengths) ...
 BRIDGE_LINE = 145.0  # ... with shoulders, hips and knees nearly in line (twists lift too)
 KNEE_TO_CHEST = 55.0  # thigh within this angle of the trunk: a knee pulled to the chest
 KNEES_ROLLED = 0.45  # knees this far to one side of the hips (thigh lengths); flat ~0.3
@@ -224,19 +224,17 @@ class _Evidence:
         if weight < 0.2 or not lying:
             return
         m = [SupineMeasures.of(f) for f in lying]
-        # Hips up in a bridge: above the line from the shoulders to the ankles in the picture,
-        # with shoulders, hips and knees nearly in line; both read the same with the camera
-        # turned or set higher.
+        # Hips up in a bridge: off the line from the shoulders to the ankles in the picture
+        # (``posture.HIPS_DOWN``), with shoulders, hips and knees nearly in line; both read the
+        # same with the camera turned or set higher.
         raised = [_hips_above_line(f) for f in lying]
         bridge = _share(
             [
                 r if x.thigh_to_trunk >= BRIDGE_LINE else -1.0
                 for x, r in zip(m, raised, strict=True)
             ],
-            BRIDGE_HIPS_RAISED,
+            posture.HIPS_DOWN,
         )
-        rises = np.array([x.hip_lift for x in m])
-        rises = rises[np.isfinite(rises)]
         knee_chest = _share([x.thigh_to_trunk for x in m], KNEE_TO_CHEST, above=False)
         rolled = max(
             _share([x.knees_aside for x in m], KNEES_ROLLED),
@@ -244,6 +242,8 @@ class _Evidence:
         )
         legs_up = _share([x.lifted_straight_leg for x in m], LEG_LIFTED)
         # A curl is the trunk rising above where it usually lies in this recording.
+        rises = np.array([x.hip_lift for x in m])
+        rises = rises[np.isfinite(rises)]
         lying_level = float(np.percentile(rises, 75)) if rises.size else 0.0
         curled = _share([lying_level - x.hip_lift for x in m], TRUNK_CURL)
         forearms = np.array([x.forearm_up for x in m])
