@@ -51,6 +51,20 @@ def serve(tmp_path: Path, *options: str) -> subprocess.Popen[str]:
     )
 
 
+def first_answer(
+    server: subprocess.Popen[str], url: str, trusted: ssl.SSLContext, within: float
+) -> httpx.Response:
+    """The first answer over HTTPS from a server still starting up."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return httpx.get(url, verify=trusted, timeout=2)
+        except httpx.TransportError:
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, f"{url} did not answer over HTTPS"
+            time.sleep(0.2)
+
+
 async def first_live_message(url: str, context: ssl.SSLContext) -> dict[str, object]:
     socket_url = url.replace("https", "wss", 1) + "/ws/live?tab=phone&pose=browser"
     async with websockets.connect(socket_url, origin=url, ssl=context) as ws:  # type: ignore[arg-type]
@@ -65,15 +79,7 @@ def test_serve_over_https_with_a_certificate(tmp_path: Path) -> None:
     server = serve(tmp_path, "--port", str(port), "--certfile", str(cert), "--keyfile", str(key))
     trusted = ssl.create_default_context(cafile=str(cert))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                page = httpx.get(url + "/screen", verify=trusted, timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                assert time.monotonic() < deadline, "backcoach serve did not answer over HTTPS"
-                time.sleep(0.2)
+        page = first_answer(server, url + "/screen", trusted, within=30)
         assert page.status_code == 200 and "Before you exercise" in page.text
         # The pose model for the browser comes from the coach itself, over HTTPS too.
         wasm = httpx.get(url + "/pose-model/pose_solution_simd_wasm_bin.wasm", verify=trusted)
@@ -138,15 +144,7 @@ def test_a_clinic_is_served_over_https_too(
     )
     trusted = ssl.create_default_context(cafile=str(cert))
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page = httpx.get(url + "/signin", verify=trusted, timeout=2)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, server.stderr.read() if server.stderr else ""
-                assert time.monotonic() < deadline, "the clinic did not answer over HTTPS"
-                time.sleep(0.3)
+        page = first_answer(server, url + "/signin", trusted, within=60)
         assert page.status_code == 200 and "Sign in" in page.text
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{port}/signin", timeout=2)
