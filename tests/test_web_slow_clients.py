@@ -75,11 +75,14 @@ def closed_within(connection: socket.socket, seconds: float) -> bool:
 
 def test_headers_that_never_finish_are_timed_out(serve: tuple[int, Path]) -> None:
     port, _log = serve
-    with socket.create_connection(("127.0.0.1", port)) as connection:
+    # Both at once: each is closed within the header time, not one after the other.
+    with (
+        socket.create_connection(("127.0.0.1", port)) as connection,
+        socket.create_connection(("127.0.0.1", port)) as silent,
+    ):
         connection.sendall(b"GET /api/gate HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         assert closed_within(connection, HEADER_SECONDS + 5)
-    with socket.create_connection(("127.0.0.1", port)) as silent:
-        assert closed_within(silent, HEADER_SECONDS + 5)
+        assert closed_within(silent, 5)
 
 
 def test_a_client_gone_mid_upload_leaves_no_traceback(serve: tuple[int, Path]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from backcoach.analysis.tools.visibility import MAX_FRAME_GAP
-from backcoach.pose.frame import PoseFrame
+from backcoach.pose.frame import FloatArray, PoseFrame
 
 JUMP_RATE = 10.0  # frames a second down to which CutDetector's ``jump`` applies as it is
 
@@ -13,6 +15,23 @@ JUMP_RATE = 10.0  # frames a second down to which CutDetector's ``jump`` applies
 # Landmarks that move together when the whole picture changes (a cut) but not all at once
 # in any real movement: shoulders, hips, knees, ankles.
 _CUT_LANDMARKS = (11, 12, 23, 24, 25, 26, 27, 28)
+_CUT_INDEX = list(_CUT_LANDMARKS)
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """What the detector keeps of the last frame with a person: worked out once per frame."""
+
+    time: float
+    points: FloatArray  # the cut landmarks, in pixels
+    size: float | None  # shoulder-to-hip length in pixels
+
+
+def _body_size(pixels: FloatArray) -> float | None:
+    shoulders = (pixels[11] + pixels[12]) / 2
+    hips = (pixels[23] + pixels[24]) / 2
+    size = float(np.linalg.norm(shoulders - hips))
+    return size if np.isfinite(size) and size > 1.0 else None
 
 
 class CutDetector:
@@ -31,17 +50,13 @@ class CutDetector:
         self.jump = jump
         self.scale_ratio = scale_ratio
         self.max_gap = max_gap
-        self._prev: PoseFrame | None = None
+        self._prev: _Seen | None = None
         self._prev_time: float | None = None
         self.cuts: list[float] = []
 
     @staticmethod
     def body_size(frame: PoseFrame) -> float | None:
-        px = frame.pixels()
-        shoulders = (px[11] + px[12]) / 2
-        hips = (px[23] + px[24]) / 2
-        size = float(np.linalg.norm(shoulders - hips))
-        return size if np.isfinite(size) and size > 1.0 else None
+        return _body_size(frame.pixels())
 
     def update(self, frame: PoseFrame) -> bool:
         """True when this frame starts a new scene."""
@@ -50,23 +65,24 @@ class CutDetector:
         self._prev_time = time
         if not frame.detected:
             return bool(gap)
-        prev, self._prev = self._prev, frame
+        pixels = frame.pixels()
+        cur = _Seen(time, pixels[_CUT_INDEX], _body_size(pixels))
+        prev, self._prev = self._prev, cur
         if prev is None:
             return False
-        cut = bool(gap) or self._jumped(prev, frame, time - prev.timestamp)
+        cut = bool(gap) or self._jumped(prev, cur, time - prev.time)
         if cut:
             self.cuts.append(time)
         return cut
 
-    def _jumped(self, prev: PoseFrame, cur: PoseFrame, dt: float) -> bool:
-        size_a, size_b = self.body_size(prev), self.body_size(cur)
+    def _jumped(self, prev: _Seen, cur: _Seen, dt: float) -> bool:
+        size_a, size_b = prev.size, cur.size
         if size_a is None or size_b is None:
             return False
         ratio = max(size_a, size_b) / min(size_a, size_b)
         if ratio > self.scale_ratio:
             return True
-        idx = list(_CUT_LANDMARKS)
-        moves = np.linalg.norm(cur.pixels()[idx] - prev.pixels()[idx], axis=1)
+        moves = np.linalg.norm(cur.points - prev.points, axis=1)
         moves = moves[np.isfinite(moves)]
         if moves.size < 4:
             return False
