@@ -433,6 +433,39 @@ def test_roll_seen_only_as_the_knees_dropping_is_counted_without_a_side() -> Non
         assert notes == ["roll-side-unseen"]  # said once: which way is not seen
 
 
+def _knees_read_straight(frame: PoseFrame, feet_slide: float = 0.0) -> PoseFrame:
+    """The pose model's 3-D reading of knees rolled right over: hip, knee and ankle in a line
+    (the knees read straight), the feet where they were, or slid ``feet_slide`` torso
+    lengths further from the hips, as a leg stretching out would put them."""
+    world = frame.world.copy()
+    torso = TORSO / 600
+    for hip, knee, ankle in (
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
+        (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+    ):
+        away = world[ankle] - world[hip]
+        world[ankle] += away / np.linalg.norm(away) * feet_slide * torso
+        world[knee] = (world[hip] + world[ankle]) / 2
+    return replace(frame, world=world)
+
+
+@pytest.mark.parametrize(("feet_slide", "rolls"), [(0.0, 3), (0.6, 0)])
+def test_knees_rolled_over_that_read_straight_count_while_the_feet_stay(
+    feet_slide: float, rolls: int
+) -> None:
+    """Rolled over, bent knees can read straight in the pose model's 3-D estimate; the feet
+    staying where they were tells a roll from legs stretching out."""
+    frames = []
+    period = 1.5 + 4.0 + 1.5 + 2.0
+    for t in timeline(3 * period + 1.0):
+        k = int(t // period)
+        amount = smooth_step(t - k * period, 0.5, 1.5, 4.0, 1.5)
+        frame = supine(t, roll=amount, roll_in_depth=False)
+        frames.append(_knees_read_straight(frame, feet_slide) if amount > 0.5 else frame)
+    reps = kinds(play(RollAndStretchAnalyzer(), frames), EventKind.REP_COMPLETED)
+    assert len(reps) == rolls
+
+
 def test_a_bridge_is_not_a_knee_roll() -> None:
     events = play(RollAndStretchAnalyzer(), bridge_frames(4, hold=5.0))
     assert kinds(events, EventKind.REP_COMPLETED) == []

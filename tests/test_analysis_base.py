@@ -197,6 +197,44 @@ def test_cut_detector_sees_jump_not_movement() -> None:
     assert det.cuts == [pytest.approx(2 / FPS)]
 
 
+@pytest.mark.parametrize("fps", [5.0, 10.0, 15.0, 24.0, 30.0, 60.0])
+def test_cut_detector_judges_the_same_movement_alike_at_any_frame_rate(fps: float) -> None:
+    """A whole body gliding at a speed just under a cut at the analysis rate is no cut at any
+    frame rate; the same body jumping half a torso length at once is a cut at every one."""
+    det = CutDetector()
+    size = CutDetector.body_size(frame_at(0.0))
+    assert size is not None
+    width = frame_at(0.0).width
+    glide = 0.8 * det.jump * size * FPS / width  # picture widths a second
+    steps = np.arange(0.0, 2.0, 1.0 / fps)
+    assert not any(det.update(frame_at(float(t), shift=glide * float(t))) for t in steps)
+    jump = 0.5 * size / width
+    end = float(steps[-1])
+    assert det.update(frame_at(end + 1.0 / fps, shift=glide * end + jump))
+
+
+@pytest.mark.parametrize("fps", [10.0, 15.0, 30.0])
+def test_one_frame_back_in_position_after_a_release_does_not_stretch_a_hold(fps: float) -> None:
+    """Held 0-5 s, released, then one frame of jitter reads as held at 5.5 s: the hold still
+    ends at 5 s. Back in position for longer, within the grace period, the hold goes on."""
+
+    def hold_seconds(back_for: float) -> list[float | None]:
+        hold = HoldTracker(min_hold=1.0, grace=0.8)
+        events = []
+        ts = np.arange(0.0, 8.0, 1.0 / fps)
+        back = float(ts[ts >= 5.5][0])  # the first frame at 5.5 s or after
+        for t in ts:
+            holding = t <= 5.0 or back <= t <= back + back_for
+            events += hold.update(bool(holding), float(t))
+        events += hold.finish(8.0)
+        return [e.duration for e in events if e.kind is EventKind.HOLD_ENDED]
+
+    (blip,) = hold_seconds(back_for=0.0)
+    assert blip == pytest.approx(5.0, abs=1.0 / fps)
+    (wobble,) = hold_seconds(back_for=1.0)
+    assert wobble == pytest.approx(6.5, abs=1.5 / fps)
+
+
 def test_hold_carries_over_a_cut_only_when_resumed_at_once_on_the_same_side() -> None:
     def run(after_side: str, gap: float) -> list[float | None]:
         hold = HoldTracker(min_hold=1.0, resume_within=0.5)

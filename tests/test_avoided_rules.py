@@ -120,6 +120,24 @@ def test_knees_pulled_in_by_the_hands_are_a_stretch_not_a_leg_lift() -> None:
     assert first_warning(pull_ins(10.0, hands_on_knees=True)) is None
 
 
+def test_knees_rolled_over_that_read_straight_are_no_leg_pull_in() -> None:
+    """The pose model can read knees rolled to one side as straight legs, but the feet stay
+    near the hips: drawing the knees in and rolling them over is no leg lift."""
+    frames = []
+    for frame in pull_ins(10.0, hands_on_knees=False):
+        world = frame.world.copy()
+        hips = (world[L.LEFT_HIP] + world[L.RIGHT_HIP]) / 2
+        trunk = float(np.linalg.norm((world[L.LEFT_SHOULDER] + world[L.RIGHT_SHOULDER]) / 2 - hips))
+        for knee, ankle in ((L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_KNEE, L.RIGHT_ANKLE)):
+            reach = world[ankle] - hips
+            length = float(np.linalg.norm(reach))
+            if length > 1.1 * trunk:  # legs out: shortened, as the model reads rolled knees
+                world[ankle] = hips + reach / length * 1.1 * trunk
+                world[knee] = hips + reach / length * 0.55 * trunk
+        frames.append(dataclasses.replace(frame, world=world))
+    assert first_warning(frames) is None
+
+
 def test_one_tuck_between_positions_is_not_a_leg_lift() -> None:
     assert first_warning(pull_ins(PERIOD, hands_on_knees=False)) is None
 

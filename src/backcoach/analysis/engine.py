@@ -30,23 +30,14 @@ from backcoach.analysis.events import Analyzer, AnalyzerState, Event, EventKind
 from backcoach.analysis.posture import Position, PostureTracker, View
 from backcoach.analysis.registry import ANALYZERS, make_analyzer
 from backcoach.analysis.report import AnalysisReport, ReportBuilder
+from backcoach.analysis.settings import ANALYSIS as ANALYSIS
+from backcoach.analysis.settings import AnalysisSettings as AnalysisSettings
 from backcoach.analysis.tools.prepare import FramePreparer
 from backcoach.catalog.schema import Dose
 from backcoach.pose.frame import PoseFrame
 
 AnalyzerFactory = Callable[[str, Dose | None], Analyzer]
 
-
-@dataclass(frozen=True)
-class AnalysisSettings:
-    """The rate and frame width every analysis runs at, declared once: the analyzers' time
-    constants are in seconds, but the pose model's noise and the smoother are tuned here."""
-
-    fps: float = 15.0
-    max_width: int = 640
-
-
-ANALYSIS = AnalysisSettings()
 
 # Where each exercise starts; form is judged only once the person has been seen there.
 START_POSITION: dict[str, Position] = {

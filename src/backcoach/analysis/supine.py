@@ -20,6 +20,11 @@ from backcoach.pose.landmarks import Landmark as L
 HANDS_ON_KNEES = 0.6  # a wrist within this many trunk lengths of a knee: hands hold the knees
 LEGS_DRAWN_IN = 75.0  # both thighs within this angle (deg) of the trunk: knees drawn in
 LEGS_STRETCHED = 130.0  # both hips and knees opened past this (deg): legs stretched out
+# ... with the feet at least this far from the hips (trunk lengths). A leg opened to
+# LEGS_STRETCHED puts the ankle about 1.8 thigh lengths, 1.35-1.55 trunk lengths, from the
+# hip; knees rolled over to one side keep the feet where they were (about 1.1-1.2), however
+# straight the pose model's 3-D knees read then.
+FEET_OUT = 1.3
 
 
 class LegsState(StrEnum):
@@ -35,6 +40,7 @@ class SupineBody:
     thigh_to_trunk: tuple[float, float]  # shoulder-hip-knee angle, left and right (deg)
     knee_angle: tuple[float, float]  # hip-knee-ankle angle, left and right (180 = straight)
     hands_on_knees: bool
+    feet_out: float = math.nan  # hips to the ankles' midpoint, in trunk lengths
 
     @classmethod
     def of(cls, frame: PoseFrame) -> SupineBody | None:
@@ -60,13 +66,14 @@ class SupineBody:
                 joint_angle(w[L.RIGHT_HIP], w[L.RIGHT_KNEE], w[L.RIGHT_ANKLE]),
             ),
             hands_on_knees=reach < HANDS_ON_KNEES * trunk,
+            feet_out=float(np.linalg.norm((w[L.LEFT_ANKLE] + w[L.RIGHT_ANKLE]) / 2 - hips)) / trunk,
         )
 
     def legs(self) -> LegsState:
         """Whether both knees are drawn in without the hands, or both legs stretched out.
 
         Lying with the feet flat (knees bent, thighs open) is neither, and so is a knee pulled in
-        by the hands, as in the knees-up stretch.
+        by the hands, as in the knees-up stretch, and so are knees rolled over to one side.
         """
         drawn = max(self.thigh_to_trunk)
         straightest = min(self.knee_angle)
@@ -75,5 +82,5 @@ class SupineBody:
         if drawn <= LEGS_DRAWN_IN and not self.hands_on_knees:
             return LegsState.DRAWN_IN
         if drawn >= LEGS_STRETCHED and straightest >= LEGS_STRETCHED:
-            return LegsState.STRETCHED
+            return LegsState.STRETCHED if self.feet_out >= FEET_OUT else LegsState.BETWEEN
         return LegsState.BETWEEN

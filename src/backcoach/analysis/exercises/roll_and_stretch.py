@@ -22,6 +22,7 @@ from backcoach.analysis.baseline import RunningLevel
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
+from backcoach.analysis.supine import SupineBody
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
@@ -33,6 +34,9 @@ _NOT_LYING = {Position.STANDING, Position.QUADRUPED, Position.SITTING}
 KNEES_UP = 0.3  # knees above the hips by this many torso lengths: in the middle
 KNEES_BENT = 130.0  # both knees bent more than this (deg): a roll keeps them bent
 MIDDLE_SECONDS = 30.0  # how far back the knees' height in the middle is remembered
+# Torso lengths the feet may move from where they were in the middle while the knees roll: a
+# roll pivots on the feet, a leg stretch slides them 0.4 or more away.
+FEET_STAY = 0.3
 
 SIDE_UNSEEN = (
     "From this camera angle I can see your knees drop but not which way they roll, so a roll "
@@ -84,19 +88,32 @@ class KneeDrop:
     def __init__(self) -> None:
         self._middle = RunningLevel(MIDDLE_SECONDS)
         self._level = math.nan
+        self._feet = RunningLevel(MIDDLE_SECONDS)
 
     def update(self, frame: PoseFrame, b: BodyPoints) -> float:
         height = b.up(b.knees, b.hips)
-        if not (math.isfinite(height) and knees_bent_hips_down(frame, b)):
+        if not math.isfinite(height):
             return math.nan
-        if height >= KNEES_UP:
-            self._level = self._middle.update(height, frame.timestamp)
+        body = SupineBody.of(frame)
+        feet = body.feet_out if body is not None else math.nan
+        if knees_bent_hips_down(frame, b):
+            if height >= KNEES_UP:
+                self._level = self._middle.update(height, frame.timestamp)
+                self._feet.update(feet, frame.timestamp)
+        elif not (b.hips_down() and self._feet_stayed(feet, frame.timestamp)):
+            # Knees rolled right over can read as straight to the pose model, but the feet
+            # stay where they were in the middle; they slide away when the legs stretch out.
+            return math.nan
         if not self._level >= KNEES_UP:
             return math.nan
         return 1.0 - height / self._level
 
+    def _feet_stayed(self, feet: float, time: float) -> bool:
+        return math.isfinite(feet) and abs(feet - self._feet.current(time)) <= FEET_STAY
+
     def reset(self) -> None:
         self._middle.reset()
+        self._feet.reset()
         self._level = math.nan
 
 

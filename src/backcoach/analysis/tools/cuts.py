@@ -6,10 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backcoach.analysis.settings import ANALYSIS
 from backcoach.analysis.tools.visibility import MAX_FRAME_GAP
 from backcoach.pose.frame import FloatArray, PoseFrame
 
-JUMP_RATE = 10.0  # frames a second down to which CutDetector's ``jump`` applies as it is
+# CutDetector's ``jump`` is for frames one analysis frame apart; further apart, a body moves
+# further, so more is allowed in proportion.
+JUMP_RATE = ANALYSIS.fps
 
 
 # Landmarks that move together when the whole picture changes (a cut) but not all at once
@@ -88,7 +91,7 @@ class CutDetector:
             return False
         # The smallest moves decide: a cut moves even the landmarks that were still. A body
         # moves further between frames that are further apart, so the jump allowed grows with
-        # the time between them (``jump`` is for frames 1/10 s apart, or closer).
+        # the time between them (``jump`` is for frames one analysis frame apart, or closer).
         quiet = float(np.sort(moves)[moves.size // 4])
         allowed = self.jump * max(1.0, dt * JUMP_RATE)
         return quiet / min(size_a, size_b) > allowed

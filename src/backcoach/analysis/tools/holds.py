@@ -5,6 +5,10 @@ from __future__ import annotations
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.tools.hysteresis import Resettable
 
+# Seconds back in the position, after a dropout, before the hold goes on: more than one frame
+# apart at the analysis rate and at 10 fps, so a single frame of jitter never counts.
+RESUME_CONFIRM = 0.1
+
 
 class HoldTracker(Resettable):
     """Times a held position.
@@ -12,8 +16,10 @@ class HoldTracker(Resettable):
     Feed it ``holding`` (True, False, or None when the position cannot be judged) each frame.
     A hold counts once the position has been held ``min_hold`` seconds (``hold_started`` is
     then emitted, dated to when the position was first reached). Dropouts (False or None)
-    shorter than ``grace`` seconds do not break it. ``hold_ended`` carries the duration from
-    the first to the last frame in the position.
+    shorter than ``grace`` seconds do not break it, but the position must then be held again
+    for ``RESUME_CONFIRM`` seconds before the hold goes on: one frame of the pose model's
+    jitter after a release does not stretch the hold. ``hold_ended`` carries the duration
+    from the first to the last frame in the position.
     """
 
     def __init__(
@@ -36,6 +42,8 @@ class HoldTracker(Resettable):
         self.announced = False
         self.side: str | None = None
         self.holds: list[tuple[float, float, str | None]] = []
+        self._dropped = False  # out of the position since ``last_held_at``
+        self._back_at: float | None = None  # back in it since, not yet confirmed
 
     @property
     def running(self) -> bool:
@@ -71,6 +79,12 @@ class HoldTracker(Resettable):
             if self.started_at is None:
                 self.started_at = time if since is None else min(since, time)
                 self.side = side
+            elif self._dropped:
+                self._back_at = time if self._back_at is None else self._back_at
+                if time - self._back_at + 1e-9 < RESUME_CONFIRM:
+                    return events
+            self._dropped = False
+            self._back_at = None
             self.last_held_at = time
             if not self.announced and time - self.started_at + 1e-9 >= self.min_hold:
                 self.announced = True
@@ -78,8 +92,11 @@ class HoldTracker(Resettable):
                     Event(EventKind.HOLD_STARTED, self.started_at, side=self.side, code=self.label)
                 )
             return events
-        if self.last_held_at is not None and time - self.last_held_at > self.grace:
-            events += self._end()
+        if self.last_held_at is not None:
+            self._dropped = True
+            self._back_at = None
+            if time - self.last_held_at > self.grace:
+                events += self._end()
         return events
 
     def _end(self) -> list[Event]:
@@ -102,6 +119,8 @@ class HoldTracker(Resettable):
         self.announced = False
         self.side = None
         self._suspended = False
+        self._dropped = False
+        self._back_at = None
         return events
 
     def finish(self, time: float) -> list[Event]:
