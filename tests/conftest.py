@@ -1,9 +1,16 @@
-"""Fixtures shared by several test files.
+"""Fixtures shared by several test files, and the order the suite runs in.
 
 ``footage_poses``: the real pose model's landmarks of every manifest clip, computed once per
-test session (15 frames a second on frames at most 640 px wide, two processes; clips of the
-avoided movements only up to 25 s, where they show within seconds). The analysis tests of
-every exercise read from it, so no clip is posed twice.
+test session (15 frames a second on frames at most 640 px wide; clips of the avoided
+movements only up to 25 s, where they show within seconds). The analysis tests of every
+exercise read from it, so no clip is posed twice.
+
+Posing the footage is most of the suite's computing. So when a session will need it, one
+process starts posing as soon as the tests are collected, and the tests run in three groups,
+a test file staying whole: first the files that need neither the footage nor a browser
+(they use one core, the posing the other), then the footage files (a second process joins
+whatever posing is left), and last the browser files, which run in real time and are kept off
+a busy machine.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -48,25 +55,79 @@ def _estimate(path: str, end: float | None) -> list[PoseFrame]:
         return [estimator.estimate(rgb, t, i) for t, i, rgb in source]
 
 
+def _end_of(row: dict[str, str]) -> float | None:
+    return AVOIDED_SECONDS if row["movement"] in AVOIDED_MOVEMENTS else None
+
+
+class _FootagePosing:
+    """Poses the manifest's clips in the background: one process from the moment it starts,
+    a second one added when the poses are needed."""
+
+    def __init__(self) -> None:
+        rows = footage_manifest()
+        # Longest first, so that the processes end together.
+        rows.sort(key=lambda row: -min(float(row["duration_s"]), _end_of(row) or float("inf")))
+        self._jobs = [(row["file"], str(FOOTAGE / row["file"]), _end_of(row)) for row in rows]
+        # spawn, not fork: the test process may already hold MediaPipe and server threads.
+        self._context = multiprocessing.get_context("spawn")
+        self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=self._context)]
+        self._futures: dict[str, Future[list[PoseFrame]]] = {
+            name: self._pools[0].submit(_estimate, path, end) for name, path, end in self._jobs
+        }
+
+    def result(self) -> dict[str, list[PoseFrame]]:
+        second = ProcessPoolExecutor(max_workers=1, mp_context=self._context)
+        self._pools.append(second)
+        for name, path, end in self._jobs:
+            if self._futures[name].cancel():  # not started yet: the second process takes it
+                self._futures[name] = second.submit(_estimate, path, end)
+        return {name: future.result() for name, future in self._futures.items()}
+
+    def shutdown(self) -> None:
+        for pool in self._pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+_posing: _FootagePosing | None = None
+
+
+def _group(item: pytest.Item) -> int:
+    if item.get_closest_marker("browser") is not None:
+        return 2
+    needs_footage = "footage_poses" in getattr(item, "fixturenames", ())
+    if needs_footage or item.get_closest_marker("footage") or item.get_closest_marker("slow"):
+        return 1
+    return 0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    global _posing
+    by_file: dict[str, int] = {}
+    for item in items:
+        by_file[item.nodeid.split("::")[0]] = max(
+            by_file.get(item.nodeid.split("::")[0], 0), _group(item)
+        )
+    order = {id(item): n for n, item in enumerate(items)}
+    items.sort(key=lambda item: (by_file[item.nodeid.split("::")[0]], order[id(item)]))
+    wanted = any("footage_poses" in getattr(item, "fixturenames", ()) for item in items)
+    if wanted and MANIFEST.exists() and not config.option.collectonly and _posing is None:
+        _posing = _FootagePosing()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _posing is not None:
+        _posing.shutdown()
+
+
 @pytest.fixture(scope="session")
 def footage_poses() -> dict[str, list[PoseFrame]]:
-    """Every clip's poses by manifest file name, longest first so both processes end together."""
-    rows = footage_manifest()
-    if not rows:
+    """Every clip's poses by manifest file name."""
+    if not footage_manifest():
         pytest.skip(f"no footage at {FOOTAGE}")
-
-    def end_of(row: dict[str, str]) -> float | None:
-        return AVOIDED_SECONDS if row["movement"] in AVOIDED_MOVEMENTS else None
-
-    rows.sort(key=lambda row: -min(float(row["duration_s"]), end_of(row) or float("inf")))
-    # spawn, not fork: the test process may already hold MediaPipe and server threads.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        futures = {
-            row["file"]: pool.submit(_estimate, str(FOOTAGE / row["file"]), end_of(row))
-            for row in rows
-        }
-        return {name: future.result() for name, future in futures.items()}
+    global _posing
+    if _posing is None:
+        _posing = _FootagePosing()
+    return _posing.result()
 
 
 def _postgres_tools() -> tuple[Path, list[str]] | None:
