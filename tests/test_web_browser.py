@@ -49,7 +49,7 @@ pytestmark = [
 ]
 
 
-def fake_camera_file(clip: Path, target: Path) -> Path:
+def fake_camera_file(clip: Path, target: Path, blank_seconds: float = BLANK_SECONDS) -> Path:
     """The clip as a 320 px wide, 15 fps y4m: an empty stretch, a still start, the clip."""
     with av.open(str(clip)) as container:
         stream = container.streams.video[0]
@@ -60,7 +60,7 @@ def fake_camera_file(clip: Path, target: Path) -> Path:
         f"[a]trim=end_frame=1,loop=loop={STILL_SECONDS * FPS - 1}:size=1:start=0,"
         f"setpts=N/{FPS}/TB[still];"
         "[b]setpts=PTS-STARTPTS[clip];"
-        f"color=c=0x808080:s=320x{out_h}:r={FPS}:d={BLANK_SECONDS},format=yuv420p,setsar=1[blank];"
+        f"color=c=0x808080:s=320x{out_h}:r={FPS}:d={blank_seconds},format=yuv420p,setsar=1[blank];"
         "[blank][still][clip]concat=n=3:v=1:a=0[out]"
     )
     subprocess.run(
