@@ -102,13 +102,10 @@ def _group(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     global _posing
-    by_file: dict[str, int] = {}
+    file_group: dict[Path, int] = {}
     for item in items:
-        by_file[item.nodeid.split("::")[0]] = max(
-            by_file.get(item.nodeid.split("::")[0], 0), _group(item)
-        )
-    order = {id(item): n for n, item in enumerate(items)}
-    items.sort(key=lambda item: (by_file[item.nodeid.split("::")[0]], order[id(item)]))
+        file_group[item.path] = max(file_group.get(item.path, 0), _group(item))
+    items.sort(key=lambda item: file_group[item.path])  # stable: each group keeps its order
     wanted = any("footage_poses" in getattr(item, "fixturenames", ()) for item in items)
     if wanted and MANIFEST.exists() and not config.option.collectonly and _posing is None:
         _posing = _FootagePosing()

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from backcoach.pose.frame import PoseFrame
+from backcoach.pose.frame import FloatArray, PoseFrame
 from backcoach.pose.geometry import elevation, joint_angle
 from backcoach.pose.landmarks import Landmark as L
 
@@ -66,7 +66,7 @@ class SupineBody:
                 joint_angle(w[L.RIGHT_HIP], w[L.RIGHT_KNEE], w[L.RIGHT_ANKLE]),
             ),
             hands_on_knees=reach < HANDS_ON_KNEES * trunk,
-            feet_out=float(np.linalg.norm((w[L.LEFT_ANKLE] + w[L.RIGHT_ANKLE]) / 2 - hips)) / trunk,
+            feet_out=_feet_out(w, hips, trunk),
         )
 
     def legs(self) -> LegsState:
@@ -84,3 +84,15 @@ class SupineBody:
         if drawn >= LEGS_STRETCHED and straightest >= LEGS_STRETCHED:
             return LegsState.STRETCHED if self.feet_out >= FEET_OUT else LegsState.BETWEEN
         return LegsState.BETWEEN
+
+
+def feet_out(frame: PoseFrame) -> float:
+    """Hips to the ankles' midpoint (3-D), in trunk lengths; NaN without a trunk."""
+    w = frame.world
+    hips = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
+    trunk = float(np.linalg.norm((w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2 - hips))
+    return _feet_out(w, hips, trunk) if math.isfinite(trunk) and trunk > 1e-6 else math.nan
+
+
+def _feet_out(w: FloatArray, hips: FloatArray, trunk: float) -> float:
+    return float(np.linalg.norm((w[L.LEFT_ANKLE] + w[L.RIGHT_ANKLE]) / 2 - hips)) / trunk

@@ -22,7 +22,7 @@ from backcoach.analysis.baseline import RunningLevel
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
 from backcoach.analysis.posture import BodyPoints, Position, PostureTracker, body_points
-from backcoach.analysis.supine import SupineBody
+from backcoach.analysis.supine import feet_out
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import PoseFrame
@@ -94,13 +94,11 @@ class KneeDrop:
         height = b.up(b.knees, b.hips)
         if not math.isfinite(height):
             return math.nan
-        body = SupineBody.of(frame)
-        feet = body.feet_out if body is not None else math.nan
         if knees_bent_hips_down(frame, b):
             if height >= KNEES_UP:
                 self._level = self._middle.update(height, frame.timestamp)
-                self._feet.update(feet, frame.timestamp)
-        elif not (b.hips_down() and self._feet_stayed(feet, frame.timestamp)):
+                self._feet.update(feet_out(frame), frame.timestamp)
+        elif not (b.hips_down() and self._feet_stayed(feet_out(frame), frame.timestamp)):
             # Knees rolled right over can read as straight to the pose model, but the feet
             # stay where they were in the middle; they slide away when the legs stretch out.
             return math.nan
