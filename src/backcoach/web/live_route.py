@@ -7,9 +7,9 @@ The page may change where pose runs with a text message ``{"type": "mode", "pose
 While pose runs in the browser the server refuses image bytes and loads no pose model.
 
 Three tasks share the socket: a receiver that reads every message at once (frames and
-landmarks go to the latest-frame slot), a worker that runs pose (for frames) and analysis on
-the newest waiting message in a worker thread, and a ticker that moves the session on and
-sends its state a few times a second.
+landmarks go to the latest-frame slot), a worker that takes the newest waiting message (a
+frame's pose and analysis run in a worker thread, a landmark message's analysis at once), and a
+ticker that moves the session on and sends its state a few times a second.
 """
 
 from __future__ import annotations
@@ -186,13 +186,15 @@ class LiveSession:
             frame = await self.slot.take()
             exercise = self.exercise_now()
             message = frame.message
-            step = (
-                functools.partial(pipeline.process, message, exercise)
-                if isinstance(message, bytes)
-                else functools.partial(pipeline.process_landmarks, message, exercise)
-            )
             try:
-                result, events = await self.worker.run(step)
+                if isinstance(message, bytes):
+                    step = functools.partial(pipeline.process, message, exercise)
+                    result, events = await self.worker.run(step)
+                else:
+                    # A landmark message costs a fraction of a millisecond: handing it to the
+                    # worker thread and back would cost more than the work, with many people.
+                    # One message at a time either way, so the pipeline needs no lock.
+                    result, events = pipeline.process_landmarks(message, exercise)
             except BackcoachError as error:
                 self.stats.rejected += 1
                 await self.sender.send({"type": "error", "message": str(error)})
