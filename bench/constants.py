@@ -43,6 +43,7 @@ CANDIDATES: tuple[Constant, ...] = (
     Constant("recognize", "ROLL_WEIGHT", (4.0, 2.5, 5.5), "weight of rolled frames"),
     Constant("supine", "FEET_OUT", (1.3, 1.2, 1.4), "feet from hips: legs stretched out"),
     Constant("exercises.roll_and_stretch", "FEET_STAY", (0.3, 0.2, 0.4), "feet still in a roll"),
+    Constant("exercises.roll_and_stretch", "SHALLOW_IN", (0.15, 0.12, 0.2, 0.3), "shallow roll"),
     Constant("exercises.bird_dog", "ARM_DROP", (20.0, 15.0, 25.0), "arm down from its peak"),
     Constant("exercises.bird_dog", "ANKLE_RAISED", (-25.0, -20.0, -30.0), "leg reaching back"),
     Constant("exercises.knees_up", "KNEES_APART", (0.35, 0.3, 0.4), "knees no longer overlap"),

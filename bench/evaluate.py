@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from backcoach.analysis.engine import ANALYSIS
+from backcoach.analysis.events import CANNOT_JUDGE_NOTES, EventKind
 from backcoach.analysis.footage import (
     AVOIDED_OF_FOLDER,
     EXERCISE_OF_FOLDER,
@@ -248,6 +249,7 @@ class ClipResult:
     recognized: str | None = None
     recognized_ok: bool | None = None
     avoided: list[str] = field(default_factory=list)
+    said_cannot_judge: bool = False  # counted nothing and said what the camera cannot see
     seconds: float = 0.0
     error: str = ""
 
@@ -357,6 +359,9 @@ def evaluate_frames(row: dict[str, str], frames: list[PoseFrame]) -> ClipResult:
     result.sure_reps = len(report.sure_reps)
     result.found_holds = list(report.holds)
     result.avoided = sorted({w.code for w in report.avoided})
+    result.said_cannot_judge = not report.reps and any(
+        e.kind is EventKind.NOTE and e.code in CANNOT_JUDGE_NOTES for e in report.events
+    )
     result.recognized = recognition.movement_id
     result.recognized_ok = same_movement(recognition.movement_id, movement_of_folder(movement))
     if result.truth is not None and result.truth.holds is not None:
@@ -429,6 +434,11 @@ def abstention(clips: list[ClipResult]) -> dict[str, int]:
         "cost_a_right_answer": sum(r.rep_error == 0 and r.sure_error != 0 for r in counted),
         "exact_all_reps": sum(r.rep_error == 0 for r in counted),
         "exact_sure_reps_only": sum(r.sure_error == 0 for r in counted),
+        "declined": sum(r.said_cannot_judge for r in counted),
+        "declined_instead_of_an_error": sum(
+            r.said_cannot_judge and r.rep_error != 0 for r in counted
+        ),
+        "exact_where_judged": sum(r.rep_error == 0 for r in counted if not r.said_cannot_judge),
     }
 
 
@@ -550,7 +560,12 @@ def abstention_lines(a: dict[str, int]) -> str:
         f"{a['clips_with_a_count']} counted clips had some. Leaving them uncounted replaced an "
         f"error on {a['replaced_an_error']} clip(s) and cost a right answer on "
         f"{a['cost_a_right_answer']}; exact counts: {a['exact_all_reps']} counting every rep, "
-        f"{a['exact_sure_reps_only']} counting only the sure ones."
+        f"{a['exact_sure_reps_only']} counting only the sure ones.\n"
+        f"- Sets where the analysis counted nothing and said what the camera cannot judge "
+        f"from there: {a['declined']} (with reps to count in {a['declined_instead_of_an_error']}"
+        f"; they are scored as wrong in the tables). Over the other "
+        f"{a['clips_with_a_count'] - a['declined']} sets the count is exact in "
+        f"{a['exact_where_judged']}."
     )
 
 

@@ -22,6 +22,7 @@ from backcoach.analysis.exercises.pelvic_tilt import PelvicTiltAnalyzer
 from backcoach.analysis.exercises.roll_and_stretch import RollAndStretchAnalyzer
 from backcoach.analysis.posture import Position, View, classify_position, classify_view
 from backcoach.analysis.recognize import recognize
+from backcoach.analysis.report import SURE_CONFIDENCE
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 
@@ -464,6 +465,32 @@ def test_knees_rolled_over_that_read_straight_count_while_the_feet_stay(
         frames.append(_knees_read_straight(frame, feet_slide) if amount > 0.5 else frame)
     reps = kinds(play(RollAndStretchAnalyzer(), frames), EventKind.REP_COMPLETED)
     assert len(reps) == rolls
+
+
+def shallow_roll_frames(depth: float, rolls: int = 3) -> list[PoseFrame]:
+    """Rolls to ``depth`` seen only as the knees dropping, 2 s over and 6 s in the middle (as
+    long a hold part of the way over becomes the knees' usual height: see ``KneeDrop``)."""
+    frames = []
+    period = 1.5 + 2.0 + 1.5 + 6.0
+    for t in timeline(rolls * period + 1.0):
+        k = int(t // period)
+        amount = depth * smooth_step(t - k * period, 0.5, 1.5, 2.0, 1.5)
+        frames.append(supine(t, roll=amount, roll_in_depth=False))
+    return frames
+
+
+@pytest.mark.parametrize(("depth", "shallow"), [(0.1, 0), (0.35, 3), (1.0, 0)])
+def test_a_roll_only_part_of_the_way_over_counts_as_not_sure(depth: float, shallow: int) -> None:
+    """From the side a roll away from the camera shows only part of its depth: counted, but
+    not sure; a wobble of the knees is no roll, and a full roll is sure."""
+    frames = shallow_roll_frames(depth)
+    events = play(RollAndStretchAnalyzer(), frames)
+    reps = kinds(events, EventKind.REP_COMPLETED)
+    unsure = [r for r in reps if float(r.data.get("confidence", 1.0)) < SURE_CONFIDENCE]
+    assert len(unsure) == shallow
+    assert len(reps) == (0 if depth < 0.2 else 3)
+    notes = {e.code for e in kinds(events, EventKind.NOTE)}
+    assert ("roll-shallow" in notes) == bool(shallow)
 
 
 def test_a_bridge_is_not_a_knee_roll() -> None:

@@ -12,7 +12,7 @@ from backcoach.analysis.posture import Position
 from backcoach.analysis.report import SURE_CONFIDENCE
 from backcoach.analysis.runner import analyze_frames
 from backcoach.pose.frame import PoseFrame
-from test_analysis_analyzers import bridge_frames, standing, timeline
+from test_analysis_analyzers import bridge_frames, shallow_roll_frames, standing, timeline
 
 
 def run(session: AnalysisSession, frames: list[PoseFrame]) -> list[AnalysisUpdate]:
@@ -61,6 +61,16 @@ def test_a_rep_mostly_unseen_is_not_sure() -> None:
         if first.start <= item.time <= first.end and index % 4:
             quality[index] = dataclasses.replace(item, seen=False)
     assert session.confidence_between(first.start, first.end) < SURE_CONFIDENCE
+
+
+def test_an_analyzer_less_sure_than_the_view_lowers_the_confidence() -> None:
+    """A shallow knee roll, seen throughout but only part of the way over: the analyzer's own
+    doubt wins over the camera's clear view."""
+    session = AnalysisSession("roll-and-stretch")
+    run(session, shallow_roll_frames(0.35, rolls=2))
+    report = session.report()
+    assert len(report.reps) == 2 and not report.sure_reps
+    assert report.count_sentence().startswith("0 counted, 2 not sure")
 
 
 class AlwaysWarns:

@@ -192,6 +192,10 @@ class AnalysisSession:
             return event
         start = float(event.data.get("start", event.time - (event.duration or 0.0)))
         confidence = self.confidence_between(start, event.time)
+        # An analyzer may be less sure than the camera's view alone says (a shallow roll).
+        judged = event.data.get("confidence")
+        if isinstance(judged, int | float):
+            confidence = min(confidence, float(judged))
         return dataclasses.replace(event, data={**event.data, "confidence": confidence})
 
     def confidence_between(self, start: float, end: float) -> float:

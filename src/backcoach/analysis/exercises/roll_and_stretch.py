@@ -10,11 +10,18 @@ The pose model's depth is weakest along the camera's line of sight, so a camera 
 person sees the roll mostly as the knees dropping. That drop is also judged against the
 knees' own height in the middle of this scene (``KneeDrop``): a share of that height, it
 does not depend on the person's build, the distance or the camera's height.
+
+From the side, a roll away from the camera shows only part of its depth. The knees going part
+of the way over (``SHALLOW_IN``) and back, hips down and feet where they were, count as a
+roll the analysis is not sure of: it says so, and the rep's confidence stays below "sure".
+Held part of the way over for many seconds, such a roll becomes the knees' usual height in
+``KneeDrop`` and is no longer seen; a camera at the feet avoids both.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,11 +44,32 @@ MIDDLE_SECONDS = 30.0  # how far back the knees' height in the middle is remembe
 # Torso lengths the feet may move from where they were in the middle while the knees roll: a
 # roll pivots on the feet, a leg stretch slides them 0.4 or more away.
 FEET_STAY = 0.3
+# A roll that goes only this far over (and back) is counted as "not sure": from the side, a
+# roll away from the camera shows only part of its depth.
+SHALLOW_IN = 0.15
+SHALLOW_OUT = 0.1
+SHALLOW_CONFIDENCE = 0.5  # at most: a roll that never went as far over as a roll must is unsure
 
 SIDE_UNSEEN = (
     "From this camera angle I can see your knees drop but not which way they roll, so a roll "
     "away from the camera may be missed. A camera at your feet sees both sides."
 )
+SHALLOW_SEEN = (
+    "I saw your knees go only part of the way over, so I counted that roll as not sure. A roll "
+    "away from the camera looks smaller from the side; a camera at your feet sees both sides."
+)
+
+
+@dataclass
+class _Lean:
+    """The knees leaving the middle at all: a roll if it goes far enough, else a shallow one."""
+
+    start: float
+    armed: bool
+    deepest: float = 0.0
+    reached_roll: bool = False
+    off_the_floor: bool = False  # hips lifted or feet moved: a bridge or a leg move, no roll
+    left_at: float = 0.0  # when the knees came back out of it
 
 
 def roll_direction(frame: PoseFrame) -> float:
@@ -98,7 +126,7 @@ class KneeDrop:
             if height >= KNEES_UP:
                 self._level = self._middle.update(height, frame.timestamp)
                 self._feet.update(feet_out(frame), frame.timestamp)
-        elif not (b.hips_down() and self._feet_stayed(feet_out(frame), frame.timestamp)):
+        elif not self.pivots_on_feet(frame, b):
             # Knees rolled right over can read as straight to the pose model, but the feet
             # stay where they were in the middle; they slide away when the legs stretch out.
             return math.nan
@@ -106,8 +134,14 @@ class KneeDrop:
             return math.nan
         return 1.0 - height / self._level
 
-    def _feet_stayed(self, feet: float, time: float) -> bool:
-        return math.isfinite(feet) and abs(feet - self._feet.current(time)) <= FEET_STAY
+    def pivots_on_feet(self, frame: PoseFrame, b: BodyPoints) -> bool:
+        """Hips down and the feet where they were in the middle, as in a knee roll."""
+        feet = feet_out(frame)
+        return (
+            b.hips_down()
+            and math.isfinite(feet)
+            and abs(feet - self._feet.current(frame.timestamp)) <= FEET_STAY
+        )
 
     def reset(self) -> None:
         self._middle.reset()
@@ -132,14 +166,18 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         super().__init__()
         self.posture = PostureTracker()
         self.rolled = Hysteresis(self.rolled_in, self.rolled_out, min_duration=0.3)
+        self.leaning = Hysteresis(SHALLOW_IN, SHALLOW_OUT, min_duration=0.3)
         self.hold = HoldTracker(min_hold=2.0, grace=0.8, label="roll", resume_within=0.3)
         self.track(self.rolled)
+        self.track(self.leaning)
         self.track(self.hold)
         self.driving_label = "knee roll"
         self._roll_side: str | None = None
         self._roll_started: float | None = None
         self._rise_since: float | None = None
         self._pending_return: tuple[float | None, str | None, float] | None = None
+        self._lean: _Lean | None = None
+        self._pending_shallow: _Lean | None = None
         self._before_cut: float | None = None
         self._middle_run: tuple[float, float] | None = None  # knees seen up: first, last
         self._roll_armed = False
@@ -151,6 +189,8 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         self._roll_started = None
         self._rise_since = None
         self._pending_return = None
+        self._lean = None
+        self._pending_shallow = None
         self._before_cut = self.driving_value
         self._middle_run = None
         self._roll_armed = False
@@ -181,15 +221,8 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         direction = roll_direction(frame)
         if self.rolled.active and not was_rolled:
             self._roll_started = self.rolled.changed_at
-            # Like a rep counter after a cut: a roll counts only if it began from the middle
-            # seen for a moment (not from a pose misread under a title card).
-            run = self._middle_run
             began = self._roll_started if self._roll_started is not None else time
-            self._roll_armed = (
-                run is not None
-                and run[1] - run[0] >= self.middle_first
-                and began - run[1] <= self.return_within
-            )
+            self._roll_armed = self._from_middle(began)
             self._roll_side = None
         if self.rolled.active and abs(direction) > 0.15 and self._roll_side is None:
             self._roll_side = "left" if direction > 0 else "right"
@@ -198,6 +231,7 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
             self._pending_return = (armed_start, self._roll_side, time)
             self._roll_started = None
         events += self._check_return(b, time)
+        events += self._follow_lean(amount, frame, b)
         if not self.rolled.active and b.up(b.knees, b.hips) >= self.knees_up:
             run = self._middle_run
             continues = run is not None and time - run[1] <= 0.2
@@ -218,6 +252,55 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
                 )
         events += self._shoulders_down(b, time)
         return events
+
+    def _from_middle(self, began: float) -> bool:
+        """Like a rep counter after a cut: a roll counts only if it began from the middle seen
+        for a moment (not from a pose misread under a title card)."""
+        run = self._middle_run
+        return (
+            run is not None
+            and run[1] - run[0] >= self.middle_first
+            and began - run[1] <= self.return_within
+        )
+
+    def _follow_lean(self, amount: float, frame: PoseFrame, b: BodyPoints) -> list[Event]:
+        """Count a shallow roll (one that never reached ``rolled_in``) as not sure."""
+        time = frame.timestamp
+        was_leaning = self.leaning.active
+        self.leaning.update(amount, time)
+        if self.leaning.active and not was_leaning:
+            began = self.leaning.changed_at if self.leaning.changed_at is not None else time
+            self._lean = _Lean(began, self._from_middle(began))
+        lean = self._lean
+        if lean is not None and self.leaning.active:
+            lean.deepest = max(lean.deepest, amount)
+            lean.reached_roll |= self.rolled.active
+            lean.off_the_floor |= not self.knee_drop.pivots_on_feet(frame, b)
+        if was_leaning and not self.leaning.active and lean is not None:
+            self._lean = None
+            shallow = not (lean.reached_roll or lean.off_the_floor)
+            if lean.armed and shallow and time - lean.start >= self.min_roll:
+                lean.left_at = time
+                self._pending_shallow = lean
+        pending = self._pending_shallow
+        if pending is None:
+            return []
+        if time - pending.left_at > self.return_within or self.leaning.active:
+            self._pending_shallow = None
+            return []
+        if b.up(b.knees, b.hips) < self.knees_up:
+            return []
+        self._pending_shallow = None
+        counted = Event(
+            EventKind.REP_COMPLETED,
+            pending.left_at,
+            duration=round(pending.left_at - pending.start, 3),
+            data={"start": round(pending.start, 3)},
+        )
+        notes = self.note_once("roll-shallow", SHALLOW_SEEN, pending.left_at)
+        # How sure: how far over the knees went, as a share of the depth a roll needs.
+        confidence = round(min(SHALLOW_CONFIDENCE, pending.deepest / self.rolled_in), 3)
+        return [*notes, self.rep_completed(counted, side=None, confidence=confidence)]
 
     def _check_return(self, b: BodyPoints, time: float) -> list[Event]:
         """A roll counts once the knees are seen back up in the middle (not just "not rolled":
