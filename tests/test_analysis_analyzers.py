@@ -411,6 +411,18 @@ def test_roll_and_stretch_counts_each_side() -> None:
     assert all(20.0 <= (h.duration or 0) <= 23.0 for h in holds)
 
 
+def test_rolling_through_is_a_roll_but_no_hold_and_is_told_to_hold() -> None:
+    """Over to the side for 2.5 s: counted, timed on the rep, but not a hold (that needs a
+    quarter of the 20 s asked), and the person hears to hold longer."""
+    analyzer = RollAndStretchAnalyzer()
+    events = play(analyzer, roll_frames([1.0, -1.0], hold=2.5))
+    reps = kinds(events, EventKind.REP_COMPLETED)
+    assert [r.side for r in reps] == ["left", "right"]
+    assert kinds(events, EventKind.HOLD_ENDED) == []
+    assert all(2.5 <= float(r.data["hold_seconds"]) < analyzer.min_hold for r in reps)
+    assert all("short-hold" in r.data["warnings"] for r in reps)
+
+
 def _farther(frame: PoseFrame, scale: float) -> PoseFrame:
     """The same frame seen from farther away: the person smaller around the picture's centre."""
     image = frame.image.copy()

@@ -114,21 +114,6 @@ KNOWN_BREAKS: dict[tuple[str, str, str], str] = {
         "press_up",
         "rotate-15",
     ): "Turned 15° anticlockwise, nothing is recognised instead of press-up.",
-    (
-        "holds",
-        "trunk_rotation",
-        "height240",
-    ): "At 240 px high, the holds last 2.04, 2.0 s instead of 2.04 s.",
-    (
-        "holds",
-        "trunk_rotation",
-        "rotate+15",
-    ): "Turned 15° clockwise, no hold is timed instead of 2.04 s.",
-    (
-        "holds",
-        "trunk_rotation",
-        "rotate-15",
-    ): "Turned 15° anticlockwise, the holds last 2.04, 2.0, 2.44, 2.12 s instead of 2.04 s.",
 }
 
 
