@@ -479,23 +479,25 @@ def test_knees_rolled_over_that_read_straight_count_while_the_feet_stay(
     assert len(reps) == rolls
 
 
-def shallow_roll_frames(depth: float, rolls: int = 3) -> list[PoseFrame]:
-    """Rolls to ``depth`` seen only as the knees dropping, 2 s over and 6 s in the middle (as
-    long a hold part of the way over becomes the knees' usual height: see ``KneeDrop``)."""
+def shallow_roll_frames(depth: float, rolls: int = 3, hold: float = 2.0) -> list[PoseFrame]:
+    """Rolls to ``depth`` seen only as the knees dropping, ``hold`` s over, 3 s in the middle."""
     frames = []
-    period = 1.5 + 2.0 + 1.5 + 6.0
+    period = 1.5 + hold + 1.5 + 3.0
     for t in timeline(rolls * period + 1.0):
         k = int(t // period)
-        amount = depth * smooth_step(t - k * period, 0.5, 1.5, 2.0, 1.5)
+        amount = depth * smooth_step(t - k * period, 0.5, 1.5, hold, 1.5)
         frames.append(supine(t, roll=amount, roll_in_depth=False))
     return frames
 
 
+@pytest.mark.parametrize("hold", [2.0, 20.0])
 @pytest.mark.parametrize(("depth", "shallow"), [(0.1, 0), (0.35, 3), (1.0, 0)])
-def test_a_roll_only_part_of_the_way_over_counts_as_not_sure(depth: float, shallow: int) -> None:
+def test_a_roll_only_part_of_the_way_over_counts_as_not_sure(
+    depth: float, shallow: int, hold: float
+) -> None:
     """From the side a roll away from the camera shows only part of its depth: counted, but
-    not sure; a wobble of the knees is no roll, and a full roll is sure."""
-    frames = shallow_roll_frames(depth)
+    not sure, even held the full 20 s; a wobble of the knees is no roll, a full roll is sure."""
+    frames = shallow_roll_frames(depth, hold=hold)
     events = play(RollAndStretchAnalyzer(), frames)
     reps = kinds(events, EventKind.REP_COMPLETED)
     unsure = [r for r in reps if float(r.data.get("confidence", 1.0)) < SURE_CONFIDENCE]

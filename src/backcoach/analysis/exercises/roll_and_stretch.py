@@ -14,8 +14,8 @@ does not depend on the person's build, the distance or the camera's height.
 From the side, a roll away from the camera shows only part of its depth. The knees going part
 of the way over (``SHALLOW_IN``) and back, hips down and feet where they were, count as a
 roll the analysis is not sure of: it says so, and the rep's confidence stays below "sure".
-Held part of the way over for many seconds, such a roll becomes the knees' usual height in
-``KneeDrop`` and is no longer seen; a camera at the feet avoids both.
+The knees' height in the middle is not learned while they lean over, so a shallow roll held
+the full 20 s does not become the middle.
 """
 
 from __future__ import annotations
@@ -118,12 +118,13 @@ class KneeDrop:
         self._level = math.nan
         self._feet = RunningLevel(MIDDLE_SECONDS)
 
-    def update(self, frame: PoseFrame, b: BodyPoints) -> float:
+    def update(self, frame: PoseFrame, b: BodyPoints, *, learn: bool = True) -> float:
+        """``learn=False`` while the knees lean over: the middle is not learned there."""
         height = b.up(b.knees, b.hips)
         if not math.isfinite(height):
             return math.nan
         if knees_bent_hips_down(frame, b):
-            if height >= KNEES_UP:
+            if height >= KNEES_UP and learn:
                 self._level = self._middle.update(height, frame.timestamp)
                 self._feet.update(feet_out(frame), frame.timestamp)
         elif not self.pivots_on_feet(frame, b):
@@ -211,7 +212,8 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
             self.phase = "not in position"
             return self.hold.update(None, time)
         amount = roll_amount(frame, b)
-        drop = self.knee_drop.update(frame, b)
+        # Knees held part of the way over (a shallow roll, however long) are not the middle.
+        drop = self.knee_drop.update(frame, b, learn=not self.leaning.active)
         if drop > amount:
             amount = drop
         self.driving_value = amount
