@@ -409,6 +409,7 @@ def test_roll_and_stretch_counts_each_side() -> None:
     assert len(holds) == 4
     # Held 20 s at full roll, plus the part of each 1.5 s roll that is far enough over.
     assert all(20.0 <= (h.duration or 0) <= 23.0 for h in holds)
+    assert [e for e in events if e.code == "short-hold"] == []  # held long enough
 
 
 def test_rolling_through_is_a_roll_but_no_hold_and_is_told_to_hold() -> None:

@@ -184,7 +184,6 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         self._pending_return: tuple[float | None, str | None, float] | None = None
         self._lean: _Lean | None = None
         self._pending_shallow: _Lean | None = None
-        self._hold_ended_at: float | None = None
         self._before_cut: float | None = None
         self._middle_run: tuple[float, float] | None = None  # knees seen up: first, last
         self._roll_armed = False
@@ -251,10 +250,8 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         holding = self.rolled.active and amount > self.rolled_out
         for event in self.hold.update(holding, time, self.side, self._roll_started):
             events.append(event)
-            if event.kind is EventKind.HOLD_ENDED:
-                self._hold_ended_at = event.time
-                if (event.duration or 0) < self.short_hold:
-                    events += self._hold_longer(event.time, event.side)
+            if event.kind is EventKind.HOLD_ENDED and (event.duration or 0) < self.short_hold:
+                events += self._hold_longer(event.time, event.side)
         events += self._shoulders_down(b, time)
         return events
 
@@ -330,8 +327,8 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
             self.side_counts[side] += 1
         else:
             notes = self.note_once("roll-side-unseen", SIDE_UNSEEN, left_at)
-        held = self._hold_ended_at is not None and self._hold_ended_at >= start
-        if not held:  # rolled through without a hold: said here, a short hold when it ended
+        if left_at - start < self.min_hold:
+            # Rolled through, too briefly for a hold: said here (a short hold, when it ends).
             notes += self._hold_longer(left_at, side)
         counted = Event(
             EventKind.REP_COMPLETED,
