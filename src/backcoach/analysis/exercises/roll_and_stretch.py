@@ -297,16 +297,10 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         if b.up(b.knees, b.hips) < self.knees_up:
             return []
         self._pending_shallow = None
-        counted = Event(
-            EventKind.REP_COMPLETED,
-            pending.left_at,
-            duration=round(pending.left_at - pending.start, 3),
-            data={"start": round(pending.start, 3)},
-        )
         notes = self.note_once("roll-shallow", SHALLOW_SEEN, pending.left_at)
         # How sure: how far over the knees went, as a share of the depth a roll needs.
         confidence = round(min(SHALLOW_CONFIDENCE, pending.deepest / self.rolled_in), 3)
-        return [*notes, self.rep_completed(counted, side=None, confidence=confidence)]
+        return self._roll_rep(pending.start, pending.left_at, None, notes, confidence=confidence)
 
     def _check_return(self, b: BodyPoints, time: float) -> list[Event]:
         """A roll counts once the knees are seen back up in the middle (not just "not rolled":
@@ -330,13 +324,19 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         if left_at - start < self.min_hold:
             # Rolled through, too briefly for a hold: said here (a short hold, when it ends).
             notes += self._hold_longer(left_at, side)
+        return self._roll_rep(start, left_at, side, notes, hold_seconds=round(left_at - start, 2))
+
+    def _roll_rep(
+        self, start: float, left_at: float, side: str | None, notes: list[Event], **data: object
+    ) -> list[Event]:
+        """The notes, then the rep of a roll from ``start`` until the knees left the side."""
         counted = Event(
             EventKind.REP_COMPLETED,
             left_at,
             duration=round(left_at - start, 3),
-            data={"start": round(start, 3), "hold_seconds": round(left_at - start, 2)},
+            data={"start": round(start, 3)},
         )
-        return [*notes, self.rep_completed(counted, side=side)]
+        return [*notes, self.rep_completed(counted, side=side, **data)]
 
     def _shoulders_down(self, b: BodyPoints, time: float) -> list[Event]:
         if not (self.rolled.active and b.trunk_rise > 0.25):
