@@ -161,7 +161,7 @@ def loso_lines(loso: dict[str, Any]) -> str:
         f"(`bench/constants.py`); chosen on all the footage, against the priors: {chosen}; "
         f"{agrees}.",
         f"- {len(loso['folds'])} sources held out in turn; {len(changed)} of them chose "
-        "constants other than the priors:",
+        "constants other than the priors" + (":" if changed else "."),
     ]
     lines += [f"  - {f['source']} ({f['clips']} clips): {f['constants']}" for f in changed]
     return "\n".join(lines)

@@ -67,15 +67,18 @@ class Body:
             place[sh] = shoulders
             place[hp] = hips
             if self.position == "prone":
-                floor = 0.1
+                place[an] = hips + 0.9 * _dir(-self.legs, backwards=True)
+                place[kn] = (hips + place[an]) / 2
+                toes = place[an] + np.array([0.0, 0.1])  # pointed, below the ankle
+                place[getattr(L, f"{side.upper()}_FOOT_INDEX")] = toes
+                # The hands rest on the floor the toes touch (lifted hips: a plank).
+                floor = float(toes[1])
                 if self.arms_overhead:
                     wrist = shoulders + 0.55 * _dir(10.0)
                 else:
                     wrist = np.array([shoulders[0] + 0.05, floor])
                 place[wr] = wrist
                 place[el] = (shoulders + wrist) / 2 + np.array([-0.08, 0.0])
-                place[an] = hips + 0.9 * _dir(-self.legs, backwards=True)
-                place[kn] = (hips + place[an]) / 2
             else:
                 arm = self.arm.get(side)
                 wrist = shoulders + 0.55 * (_dir(arm) if arm is not None else _dir(-90.0))
@@ -261,6 +264,70 @@ def test_press_up_hold_survives_a_camera_cut_but_not_a_long_absence() -> None:
     assert missing and "hips" in missing[0].data["missing"]
     holds = kinds(events, EventKind.HOLD_ENDED)
     assert holds and holds[0].time < 4.1
+
+
+def turned(frame: PoseFrame, degrees: float) -> PoseFrame:
+    """The frame as a camera turned ``degrees`` in its own plane would see it."""
+    a = math.radians(degrees)
+    turn = np.array([[math.cos(a), math.sin(a)], [-math.sin(a), math.cos(a)]])
+    world = frame.world.copy()
+    world[:, :2] = world[:, :2] @ turn.T
+    image = frame.image.copy()
+    image[:, :2] = (image[:, :2] - [0.5, 0.55]) @ turn.T + [0.5, 0.55]
+    return dataclasses.replace(frame, world=world, image=image)
+
+
+def _press_up_answer(degrees: float, script: Script) -> tuple[int, list[float]]:
+    analyzer = PressUpAnalyzer()
+    events: list[Event] = []
+    for i in range(int(11 * FPS)):
+        t = i / FPS
+        events += analyzer.update(turned(frame_of(script(t), t), degrees))
+    events += analyzer.finish(11.0)
+    holds = [h.duration or 0.0 for h in kinds(events, EventKind.HOLD_ENDED)]
+    return len(kinds(events, EventKind.REP_COMPLETED)), holds
+
+
+@pytest.mark.parametrize("degrees", [-15.0, -8.0, 8.0, 15.0])
+def test_press_up_reads_the_same_with_the_camera_turned(degrees: float) -> None:
+    """The floor is found from the hands and feet on it, so lying flat still reads flat."""
+    script = press_up_script(2.0, 3.0, 7.0, 8.5)
+    reps, holds = _press_up_answer(degrees, script)
+    level_reps, level_holds = _press_up_answer(0.0, script)
+    assert reps == level_reps == 1
+    assert holds == pytest.approx(level_holds, abs=0.1)
+
+
+@pytest.mark.parametrize("degrees", [-15.0, 15.0])
+def test_a_plank_filmed_askew_is_not_lying_down(degrees: float) -> None:
+    """Turned so that the plank's legs look flat, the plank into an upward dog still has its
+    knees off the floor: never lying face down, so no press-up."""
+
+    def script(t: float) -> Body:
+        return Body(trunk=ramp(t, 3.0, 4.0, 5.0, 45.0) if t < 8.0 else 5.0, legs=15.0)
+
+    analyzer = PressUpAnalyzer()
+    events: list[Event] = []
+    for i in range(int(10 * FPS)):
+        t = i / FPS
+        events += analyzer.update(turned(frame_of(script(t), t), degrees))
+    assert not kinds(events + analyzer.finish(10.0), EventKind.REP_COMPLETED)
+
+
+def test_press_up_slow_start_of_the_lowering_is_not_held() -> None:
+    def script(t: float) -> Body:
+        if t < 7.0:
+            trunk = ramp(t, 2.0, 3.0, 2.0, 45.0)
+        elif t < 8.0:
+            trunk = ramp(t, 7.0, 8.0, 45.0, 35.0)  # 10 degrees a second: slow, but moving
+        else:
+            trunk = ramp(t, 8.0, 8.5, 35.0, 2.0)
+        return Body(trunk=trunk, neck=-trunk)
+
+    events = run(PressUpAnalyzer(), script, 11.0)
+    holds = kinds(events, EventKind.HOLD_ENDED)
+    assert len(holds) == 1 and holds[0].time < 7.3
+    assert holds[0].duration == pytest.approx(4.0, abs=0.5)
 
 
 def test_superman_arms_overhead_is_not_a_press_up() -> None:

@@ -177,3 +177,28 @@ def test_elevation_in_world_coordinates_has_y_down_and_ignores_heading() -> None
     assert elevation((0.0, 0.0, 0.0), (0.0, -1.0, 1.0)) == pytest.approx(45.0)
     assert elevation((0.0, 0.0, 0.0), (1.0, 1.0, 0.0)) == pytest.approx(-45.0)
     assert math.isnan(elevation((0.0, 0.0, 0.0), (math.nan, 0.0, 0.0)))
+
+
+@given(
+    st.floats(-60.0, 60.0),
+    st.floats(-30.0, 30.0),
+    st.floats(0.1, 3.0),
+)
+def test_elevation_above_a_turned_up_reads_as_if_the_camera_were_level(
+    angle: float, camera_tilt: float, length: float
+) -> None:
+    """A segment at ``angle`` above the floor, seen by a camera turned by ``camera_tilt`` in
+    its own plane, reads ``angle`` against the turned up and ``angle + tilt`` against the
+    camera's own."""
+    seen = math.radians(angle + camera_tilt)
+    segment = np.array([length * math.cos(seen), -length * math.sin(seen), 0.0])
+    tilt = math.radians(camera_tilt)
+    up = np.array([-math.sin(tilt), -math.cos(tilt), 0.0])
+    assert g.elevation_above((0, 0, 0), segment, up) == pytest.approx(angle, abs=1e-6)
+    assert g.elevation_above((0, 0, 0), segment, (0, -1, 0)) == pytest.approx(
+        g.elevation((0, 0, 0), segment), abs=1e-6
+    )
+
+
+def test_elevation_above_of_a_point_is_nan() -> None:
+    assert math.isnan(g.elevation_above((1, 2, 3), (1, 2, 3), (0, -1, 0)))

@@ -65,6 +65,17 @@ def elevation(a: Point, b: Point) -> float:
     return math.degrees(math.atan2(-float(d[1]), horizontal))
 
 
+def elevation_above(a: Point, b: Point, up: Point) -> float:
+    """Angle of the 3-D segment a->b above the plane square to ``up`` (a unit vector),
+    degrees (-90..90). With ``up`` = (0, -1, 0) it is :func:`elevation`."""
+    d = _array(b) - _array(a)
+    length = float(np.linalg.norm(d))
+    if not (math.isfinite(length) and length > 0.0):
+        return math.nan
+    sine = float(np.dot(d, _array(up))) / length
+    return math.degrees(math.asin(max(-1.0, min(1.0, sine))))
+
+
 def segment_direction(a: Point, b: Point) -> float:
     """Direction of a->b in the image plane, degrees in (-180, 180], 0 = right, 90 = up."""
     dx, dy = (_array(b) - _array(a))[:2]

@@ -2,8 +2,10 @@
 arms push the shoulders up while the hips stay on the floor; hold about 3 s; lower slowly.
 
 Angles come from MediaPipe's world landmarks (metres, camera-aligned axes, y down), so the
-trunk angle reads the same from the side, at an angle or from the front, as long as the camera
-is roughly level. The driving number is the trunk's angle to the floor (hips to shoulders).
+trunk angle reads the same from the side, at an angle or from the front. They are taken
+against the floor as the hands, knees and feet on it show it (``FloorTilt``), not against the
+camera's horizontal, so a camera that is not level reads the same too. The driving number is
+the trunk's angle to the floor (hips to shoulders).
 
 A rep is: lying down -> trunk raised on the arms (hips still down) -> up phase ends. It is
 counted when the up phase ends, however it ends (lowered, hips lifted into a plank or
@@ -14,6 +16,7 @@ on the way out of a plank is not a press-up.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 
@@ -21,10 +24,11 @@ import numpy as np
 
 from backcoach.analysis.events import Event, EventKind
 from backcoach.analysis.exercises.base import BaseAnalyzer
+from backcoach.analysis.tools.floor import CAMERA_UP, FloorTilt
 from backcoach.analysis.tools.holds import HoldTracker
 from backcoach.analysis.tools.hysteresis import Hysteresis
 from backcoach.pose.frame import FloatArray, PoseFrame
-from backcoach.pose.geometry import elevation
+from backcoach.pose.geometry import elevation_above
 from backcoach.pose.landmarks import Landmark as L
 
 # Thresholds (degrees, seconds, torso lengths); see the module docstring and the report.
@@ -36,11 +40,16 @@ LEGS_LIFTED_EXIT = 12.0
 ARM_SUPPORT = 0.3  # elbows at least this far (torso lengths) below the shoulders: weight on arms
 FACE_DOWN_NOSE = 0.12  # lying face down: the nose no higher than this above the shoulders
 HOLD_STILL_SPEED = 20.0  # deg/s: the trunk moving slower than this is being held
+# A slow start to the lowering is slower than HOLD_STILL_SPEED: the hold ends at the last
+# moment the trunk was within HOLD_BAND degrees of where it was held over its last
+# HOLD_LEVEL_WINDOW seconds (the pose model's jitter on a held trunk is about a degree).
+HOLD_BAND = 2.0
+HOLD_LEVEL_WINDOW = 2.0
 HOLD_TARGET = 3.0
 MIN_UP = 0.5  # an up phase shorter than this is not a rep
 # Seconds lying face down before a press-up counts: passing through on the way down from a
 # plank into an upward dog is not lying down.
-RESTING_BEFORE = 0.6
+RESTING_BEFORE = 0.3
 FAST_LOWERING = 0.6  # from the top to lying in less than this: too fast
 
 
@@ -50,23 +59,30 @@ def _mid(points: FloatArray, a: int, b: int) -> FloatArray:
 
 
 class PressUpMeasures:
-    """The numbers a press-up is judged by, from one frame (NaN when not measurable)."""
+    """The numbers a press-up is judged by, from one frame (NaN when not measurable).
 
-    def __init__(self, frame: PoseFrame) -> None:
+    ``up`` is the unit vector square to the floor in the frame's world axes (the camera's up
+    when the camera is level)."""
+
+    def __init__(self, frame: PoseFrame, up: FloatArray = CAMERA_UP) -> None:
         w = frame.world
         shoulders = _mid(w, L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
         hips = _mid(w, L.LEFT_HIP, L.RIGHT_HIP)
         ankles = _mid(w, L.LEFT_ANKLE, L.RIGHT_ANKLE)
         torso = float(np.linalg.norm(shoulders - hips))
-        self.trunk = elevation(hips, shoulders)
-        self.legs = elevation(ankles, hips)
+        self.trunk = elevation_above(hips, shoulders, up)
+        self.legs = elevation_above(ankles, hips, up)
         if not (math.isfinite(torso) and torso > 1e-3):
             self.support = math.nan
             self.nose_up = math.nan
             return
-        lower_elbow = max(float(w[L.LEFT_ELBOW, 1]), float(w[L.RIGHT_ELBOW, 1]))
-        self.support = (lower_elbow - float(shoulders[1])) / torso
-        self.nose_up = (float(shoulders[1]) - float(w[L.NOSE, 1])) / torso
+
+        def height(point: FloatArray) -> float:
+            return float(np.dot(point, up))
+
+        lower_elbow = min(height(w[L.LEFT_ELBOW]), height(w[L.RIGHT_ELBOW]))
+        self.support = (height(shoulders) - lower_elbow) / torso
+        self.nose_up = (height(w[L.NOSE]) - height(shoulders)) / torso
 
     @property
     def resting_face_down(self) -> bool:
@@ -93,9 +109,11 @@ class PressUpAnalyzer(BaseAnalyzer):
         # Fed 1/0: resting face down (arms the counter) and lying flat (ends a lowering).
         self._resting = Hysteresis(1.0, 0.0, min_duration=RESTING_BEFORE)
         self._lying = Hysteresis(1.0, 0.0, min_duration=0.1)
+        self._floor = FloorTilt()
         self._hold = HoldTracker(min_hold=0.5, grace=0.6, label="press-up")
         self.track(self._hold)  # for the hold timer on display; reset_motion handles cuts
         self._recent: deque[tuple[float, float]] = deque()
+        self._trace: deque[tuple[float, float]] = deque()  # (time, trunk) for trimming holds
         self._armed = False  # seen lying face down since the last rep (or the start)
         self._armed_at = 0.0
         self._up_since: float | None = None
@@ -109,16 +127,23 @@ class PressUpAnalyzer(BaseAnalyzer):
     # -- per frame -------------------------------------------------------------------
     def analyze(self, frame: PoseFrame) -> list[Event]:
         t = frame.timestamp
-        m = PressUpMeasures(frame)
+        self._floor.update(frame)
+        m = PressUpMeasures(frame, self._floor.up(frame))
         if not math.isfinite(m.trunk):
             return []
         self.driving_value = round(m.trunk, 1)
         events: list[Event] = []
         self._trunk_up.update(m.trunk, t)
         self._legs_lifted.update(m.legs, t)
-        self._resting.update(1.0 if m.resting_face_down else 0.0, t)
+        # Lying face down puts the hands, knees and feet on the floor: until they have been
+        # seen there, a plank filmed askew is not taken for lying down.
+        resting = m.resting_face_down and self._floor.known
+        self._resting.update(1.0 if resting else 0.0, t)
         self._lying.update(1.0 if m.lying_face_down else 0.0, t)
         speed = self._trunk_speed(m.trunk, t)
+        self._trace.append((t, m.trunk))
+        while t - self._trace[0][0] > HOLD_LEVEL_WINDOW + 2.0:  # a hold's end is known late
+            self._trace.popleft()
 
         if self._resting.active and not self._armed:
             self._armed = True
@@ -169,10 +194,29 @@ class PressUpAnalyzer(BaseAnalyzer):
         return abs(trunk - v0) / (t - t0) if t - t0 > 0.1 else 0.0
 
     def _count_held(self, events: list[Event]) -> list[Event]:
+        counted: list[Event] = []
         for event in events:
             if event.kind is EventKind.HOLD_ENDED and event.duration is not None:
-                self._held += event.duration
-        return events
+                event = self._without_lowering(event)
+                self._held += event.duration or 0.0
+            counted.append(event)
+        return counted
+
+    def _without_lowering(self, hold: Event) -> Event:
+        """The hold up to the last moment the trunk was at the level it was held at: the
+        speed test alone keeps holding through a slow start to the lowering."""
+        start = float(hold.data.get("start", hold.time - (hold.duration or 0.0)))
+        held = [(t, trunk) for t, trunk in self._trace if start <= t <= hold.time]
+        last = hold.time
+        for _ in range(3):  # the level read on the hold itself, not on the lowering
+            level = [trunk for t, trunk in held if last - HOLD_LEVEL_WINDOW <= t <= last]
+            if len(level) < 3:
+                break
+            at_end = float(np.median(level))
+            last = max((t for t, v in held if abs(v - at_end) <= HOLD_BAND), default=last)
+        if last >= hold.time or last < start:
+            return hold
+        return dataclasses.replace(hold, time=last, duration=round(last - start, 3))
 
     def _start_up(self, t: float) -> float:
         rose = self._trunk_up.changed_at
@@ -250,6 +294,7 @@ class PressUpAnalyzer(BaseAnalyzer):
         if self._up_since is not None and not self.visibility.frame_seen:
             events += self._end_up(time, lowering=False)
         events += self._release_pending()
+        self._floor.reset(time)
         self._resting.reset(time)
         self._lying.reset(time)
         self._legs_lifted.reset(time)
