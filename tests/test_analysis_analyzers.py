@@ -504,6 +504,8 @@ def test_a_roll_only_part_of_the_way_over_counts_as_not_sure(
     unsure = [r for r in reps if float(r.data.get("confidence", 1.0)) < SURE_CONFIDENCE]
     assert len(unsure) == shallow
     assert len(reps) == (0 if depth < 0.2 else 3)
+    # The time over reaches the journal, sure or not (the ramps to and from the side are 1.5 s).
+    assert all(hold <= float(r.data["hold_seconds"]) <= hold + 3.0 for r in reps)
     notes = {e.code for e in kinds(events, EventKind.NOTE)}
     assert ("roll-shallow" in notes) == bool(shallow)
 

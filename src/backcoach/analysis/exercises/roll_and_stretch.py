@@ -291,16 +291,18 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         pending = self._pending_shallow
         if pending is None:
             return []
-        if time - pending.left_at > self.return_within or self.leaning.active:
+        back = self._back_in_middle(b, time, pending.left_at, self.leaning)
+        if back is not None:
             self._pending_shallow = None
+        if not back:
             return []
-        if b.up(b.knees, b.hips) < self.knees_up:
-            return []
-        self._pending_shallow = None
         notes = self.note_once("roll-shallow", SHALLOW_SEEN, pending.left_at)
         # How sure: how far over the knees went, as a share of the depth a roll needs.
         confidence = round(min(SHALLOW_CONFIDENCE, pending.deepest / self.rolled_in), 3)
-        return self._roll_rep(pending.start, pending.left_at, None, notes, confidence=confidence)
+        over = round(pending.left_at - pending.start, 2)
+        return self._roll_rep(
+            pending.start, pending.left_at, None, notes, confidence=confidence, hold_seconds=over
+        )
 
     def _check_return(self, b: BodyPoints, time: float) -> list[Event]:
         """A roll counts once the knees are seen back up in the middle (not just "not rolled":
@@ -308,12 +310,11 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
         if self._pending_return is None:
             return []
         start, side, left_at = self._pending_return
-        if time - left_at > self.return_within or self.rolled.active:
+        back = self._back_in_middle(b, time, left_at, self.rolled)
+        if back is not None:
             self._pending_return = None
+        if not back:
             return []
-        if b.up(b.knees, b.hips) < self.knees_up:
-            return []
-        self._pending_return = None
         if start is None or left_at - start < self.min_roll:
             return []
         notes: list[Event] = []
@@ -325,6 +326,18 @@ class RollAndStretchAnalyzer(BaseAnalyzer):
             # Rolled through, too briefly for a hold: said here (a short hold, when it ends).
             notes += self._hold_longer(left_at, side)
         return self._roll_rep(start, left_at, side, notes, hold_seconds=round(left_at - start, 2))
+
+    def _back_in_middle(
+        self, b: BodyPoints, time: float, left_at: float, over: Hysteresis
+    ) -> bool | None:
+        """After the knees left the side at ``left_at``: True once they are seen back up in
+        the middle, False if the wait is over (too long, or over to a side again), None while
+        still waiting."""
+        if time - left_at > self.return_within or over.active:
+            return False
+        if b.up(b.knees, b.hips) < self.knees_up:
+            return None
+        return True
 
     def _roll_rep(
         self, start: float, left_at: float, side: str | None, notes: list[Event], **data: object
