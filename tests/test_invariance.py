@@ -102,18 +102,6 @@ KNOWN_BREAKS: dict[tuple[str, str, str], str] = {
         "knee_to_chest",
         "rotate-15",
     ): "Turned 15° anticlockwise, the holds last 4.74, 4.6, 6.44 s instead of 9.81, 4.6, 6.44 s.",
-    ("holds", "press_up", "mirror"): "Mirrored, the holds last 4.24 s instead of 3.84 s.",
-    ("count", "press_up", "rotate-15"): "Turned 15° anticlockwise, the count goes from 1 to 0.",
-    (
-        "holds",
-        "press_up",
-        "rotate-15",
-    ): "Turned 15° anticlockwise, no hold is timed instead of 3.84 s.",
-    (
-        "recognition",
-        "press_up",
-        "rotate-15",
-    ): "Turned 15° anticlockwise, nothing is recognised instead of press-up.",
 }
 
 
