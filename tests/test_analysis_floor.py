@@ -86,3 +86,13 @@ def test_old_readings_expire_and_a_cut_forgets_the_floor() -> None:
     assert floor.tilt == pytest.approx(-5.0, abs=1e-6)
     floor.reset(3.0)
     assert floor.tilt == 0.0
+
+
+def test_a_frame_without_a_body_leaves_the_floor_alone() -> None:
+    floor = FloorTilt()
+    floor.update(lying(0.0, 7.0))
+    flat = lying(0.1, 7.0)
+    for world in (np.zeros((33, 3)), np.full((33, 3), np.nan)):
+        floor.update(PoseFrame(0.2, flat.image, world, flat.visibility, 640, 480, 3))
+    floor.update(PoseFrame.empty(0.3, 640, 480, 4))
+    assert floor.tilt == pytest.approx(7.0, abs=1e-6)

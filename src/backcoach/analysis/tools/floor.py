@@ -57,8 +57,8 @@ class FloorTilt(Resettable):
         )
         line = hands - feet
         span = float(np.linalg.norm(line))
-        if not (math.isfinite(span) and math.isfinite(torso)) or span < MIN_SPAN * torso:
-            return
+        if not (math.isfinite(span) and torso > 1e-6) or span < MIN_SPAN * torso:
+            return  # no body to measure (nothing seen, or points all in one place)
         knees_off = float(np.linalg.norm(np.cross(knees - feet, line))) / span
         tilt = elevation(feet, hands)
         if not (knees_off <= KNEES_OFF_FLOOR * torso and abs(tilt) <= MAX_TILT):
