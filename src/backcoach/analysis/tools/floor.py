@@ -2,14 +2,14 @@
 
 MediaPipe's world axes turn with the camera: filmed with the phone propped a little askew,
 lying flat reads as lying on a slope, and angles to the floor are off by the camera's tilt.
-Lying face down, in a press-up, a sphinx or a plank, the hands and the feet are on the floor,
-so the line from the feet to the hands lies along it and its angle to the camera's horizontal
-is the camera's tilt. The median over the last few seconds is kept, so a hand lifted for a
-moment does not move the floor, and kept while there is no new reading (the camera does not
-turn by itself; a cut to another angle resets it). A reading counts only with the knees on
-that line too, as they are lying face down, in a press-up or on all fours; kneeling up with
-the hands on the thighs or standing they are well off it. A line steeper than a camera is
-ever turned says nothing about the floor either.
+Lying face down, in a press-up, a sphinx or on all fours, the hands, knees and feet are on
+the floor, so the line from the feet to the hands lies along it and its angle to the
+camera's horizontal is the camera's tilt. The median over the last few seconds is kept, so a
+hand lifted for a moment does not move the floor, and kept while there is no new reading
+(the camera does not turn by itself; a cut to another angle resets it). A reading counts
+only with the knees on that line too: kneeling up with the hands on the thighs, in a plank or
+standing they are well off it. A line steeper than a camera is ever turned says nothing
+about the floor either.
 """
 
 from __future__ import annotations
