@@ -107,3 +107,14 @@ def test_missing_coordinates_restart_from_the_new_value() -> None:
     assert np.isnan(out[0]) and out[1] == pytest.approx(0.1)
     out = one_euro(np.array([0.6, 0.1]), 0.066)
     assert out[0] == pytest.approx(0.6)
+
+
+def test_frames_a_hair_apart_neither_overflow_nor_jump() -> None:
+    """Two timestamps closer than any camera gives (a hand-made live message can send them)
+    keep the first value, without a numerical overflow on the way."""
+    smoother = OneEuroFilter()
+    first = np.array([1.0, 2.0])
+    smoother(first, 0.0)
+    with np.errstate(all="raise"):
+        out = smoother(np.array([5.0, 7.0]), 1e-310)
+    assert np.allclose(out, first)

@@ -16,6 +16,8 @@ import numpy as np
 
 from backcoach.pose.frame import FloatArray, PoseFrame
 
+SAME_INSTANT = 1e-6  # seconds: frames closer than this are one moment (no speed to measure)
+
 
 def _alpha(cutoff: FloatArray | float, dt: float) -> FloatArray:
     tau = 1.0 / (2.0 * math.pi * np.asarray(cutoff, dtype=np.float64))
@@ -46,7 +48,7 @@ class OneEuroFilter:
         if self._value is None or self._time is None or self._speed is None:
             return self._start(value, timestamp)
         dt = timestamp - self._time
-        if dt <= 0:
+        if dt < SAME_INSTANT:
             return self._value.copy()
         missing = ~np.isfinite(value) | ~np.isfinite(self._value)
         speed = (value - self._value) / dt
