@@ -290,7 +290,7 @@ def _press_up_answer(degrees: float, script: Script) -> tuple[int, list[float]]:
 
 @pytest.mark.parametrize("degrees", [-15.0, -8.0, 8.0, 15.0])
 def test_press_up_reads_the_same_with_the_camera_turned(degrees: float) -> None:
-    """The floor is found from the hands and feet on it, so lying flat still reads flat."""
+    """The floor is found from the hands, knees and feet on it: lying flat still reads flat."""
     script = press_up_script(2.0, 3.0, 7.0, 8.5)
     reps, holds = _press_up_answer(degrees, script)
     level_reps, level_holds = _press_up_answer(0.0, script)
