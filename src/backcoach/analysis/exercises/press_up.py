@@ -112,8 +112,9 @@ class PressUpAnalyzer(BaseAnalyzer):
         self._floor = FloorTilt()
         self._hold = HoldTracker(min_hold=0.5, grace=0.6, label="press-up")
         self.track(self._hold)  # for the hold timer on display; reset_motion handles cuts
-        self._recent: deque[tuple[float, float]] = deque()
-        self._trace: deque[tuple[float, float]] = deque()  # (time, trunk) for trimming holds
+        # (time, trunk angle): the speed over the last 0.4 s, and the level a hold was held at.
+        self._trace: deque[tuple[float, float]] = deque()
+        self._speed_since = -math.inf  # no speed across a cut: the trunk angle jumps with the view
         self._armed = False  # seen lying face down since the last rep (or the start)
         self._armed_at = 0.0
         self._up_since: float | None = None
@@ -140,10 +141,10 @@ class PressUpAnalyzer(BaseAnalyzer):
         resting = m.resting_face_down and self._floor.known
         self._resting.update(1.0 if resting else 0.0, t)
         self._lying.update(1.0 if m.lying_face_down else 0.0, t)
-        speed = self._trunk_speed(m.trunk, t)
         self._trace.append((t, m.trunk))
         while t - self._trace[0][0] > HOLD_LEVEL_WINDOW + 2.0:  # a hold's end is known late
             self._trace.popleft()
+        speed = self._trunk_speed(m.trunk, t)
 
         if self._resting.active and not self._armed:
             self._armed = True
@@ -187,10 +188,11 @@ class PressUpAnalyzer(BaseAnalyzer):
         return events
 
     def _trunk_speed(self, trunk: float, t: float) -> float:
-        self._recent.append((t, trunk))
-        while self._recent and t - self._recent[0][0] > 0.4:
-            self._recent.popleft()
-        t0, v0 = self._recent[0]
+        t0, v0 = t, trunk
+        for earlier, value in reversed(self._trace):
+            if t - earlier > 0.4 or earlier < self._speed_since:
+                break
+            t0, v0 = earlier, value
         return abs(trunk - v0) / (t - t0) if t - t0 > 0.1 else 0.0
 
     def _count_held(self, events: list[Event]) -> list[Event]:
@@ -298,7 +300,7 @@ class PressUpAnalyzer(BaseAnalyzer):
         self._resting.reset(time)
         self._lying.reset(time)
         self._legs_lifted.reset(time)
-        self._recent.clear()
+        self._speed_since = time
         return events
 
     def close(self, time: float) -> list[Event]:
