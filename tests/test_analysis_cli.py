@@ -11,10 +11,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from backcoach.analysis.registry import ANALYZERS, make_analyzer
+from backcoach.analysis.report import AnalysisReport, RepRecord, WarningRecord
 from backcoach.analysis.runner import NOBODY, analyze_frames, prepare_frames
+from backcoach.cli.analysis_cmds import print_report
 from backcoach.cli.main import app
 from backcoach.errors import InputError, NotFoundError
 from backcoach.pose.frame import PoseFrame
@@ -205,3 +208,18 @@ def test_the_planned_dose_sets_the_bird_dog_stage_and_hold() -> None:
     assert isinstance(early, BirdDogAnalyzer) and isinstance(late, BirdDogAnalyzer)
     assert (early.stage, early.hold_target) == ("arm-only", first.hold_seconds)
     assert (late.stage, late.hold_target) == ("arm-and-leg", last.hold_seconds)
+
+
+def test_the_table_gives_a_rep_s_warnings_in_words_not_codes() -> None:
+    said = "Keep your hips on the floor."
+    report = AnalysisReport(
+        exercise="press-up",
+        duration=10.0,
+        reps=[RepRecord(3.9, 9.5, 5.6, warnings=("hips-lifted",))],
+        warnings=[WarningRecord(9.6, "hips-lifted", said)],
+    )
+    console = Console(record=True, width=200)
+    print_report(report, console)
+    text = console.export_text()
+    assert "hips-lifted" not in text
+    assert text.count(said) == 2  # in the rep's row and in the list of form notes

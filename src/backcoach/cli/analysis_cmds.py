@@ -169,6 +169,8 @@ def print_report(report: AnalysisReport, console: Console) -> None:
         )
     console.print(f"[bold]{title}[/]  {report.duration:.1f} s of video", highlight=False)
     if report.reps:
+        # Each rep's warnings in the words the person is told them, not their codes.
+        said = {w.code: w.message for w in report.warnings}
         table = Table(title="Repetitions")
         for column in ("#", "from (s)", "to (s)", "took (s)", "side", "seen well", "warnings"):
             table.add_column(column)
@@ -180,7 +182,7 @@ def print_report(report: AnalysisReport, console: Console) -> None:
                 _seconds(rep.duration),
                 rep.side or "",
                 "yes" if rep.sure else "not sure",
-                ", ".join(rep.warnings),
+                " ".join(said.get(code, code.replace("-", " ")) for code in rep.warnings),
             )
         console.print(table)
     if report.holds:
