@@ -47,6 +47,8 @@ CANDIDATES: tuple[Constant, ...] = (
     Constant("exercises.bird_dog", "ARM_DROP", (20.0, 15.0, 25.0), "arm down from its peak"),
     Constant("exercises.bird_dog", "ANKLE_RAISED", (-25.0, -20.0, -30.0), "leg reaching back"),
     Constant("exercises.knees_up", "KNEES_APART", (0.35, 0.3, 0.4), "knees no longer overlap"),
+    Constant("exercises.cat_cow_small", "MIN_SWING", (2.0, 1.5, 3.0), "head+back turn: small cat"),
+    Constant("exercises.cat_cow_small", "MIN_SHARE", (0.5, 0.25, 1.0), "head and back both move"),
 )
 
 Config = dict[str, float]  # "module.NAME" -> value; empty = the defaults

@@ -12,6 +12,7 @@ compared on the exercise clips only: the avoided-movement clips are analysed as 
 exercise a person might have chosen, and what matters there is the warning.
 
     .venv/bin/python bench/invariance.py [--clips TEXT ...] [--transforms NAME ...]
+        [--files FOLDER/FILE ...]   (other clips of the manifest than the matrix)
 
 Prints one JSON document: per transform and clip, the original's and the transformed run's
 answers and their differences, and the share of runs that agree. Takes tens of minutes on
@@ -368,13 +369,18 @@ def summary(results: dict[str, dict[str, Any]], seconds: float) -> dict[str, Any
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--clips", nargs="*", default=[], help="keep clips whose file has TEXT")
+    parser.add_argument(
+        "--files", nargs="*", default=list(MATRIX_CLIPS), help="manifest files (default: matrix)"
+    )
     parser.add_argument("--transforms", nargs="*", default=[], choices=list(TRANSFORM_BY_NAME))
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     if not (FOOTAGE / "manifest.csv").exists():
         print(f"no footage at {FOOTAGE}", file=sys.stderr)
         return 2
-    clips = [c for c in load_clips() if not args.clips or any(t in c.file for t in args.clips)]
+    clips = [
+        c for c in load_clips(args.files) if not args.clips or any(t in c.file for t in args.clips)
+    ]
     transforms = [t for t in TRANSFORMS if not args.transforms or t.name in args.transforms]
     print(json.dumps(run(clips, transforms, args.workers), indent=2))
     return 0

@@ -20,6 +20,7 @@ from backcoach.analysis.exercises.bird_dog import BirdDogAnalyzer
 from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
 from backcoach.analysis.exercises.press_up import PressUpAnalyzer
 from backcoach.analysis.recognize import Recognition, recognize, same_movement
+from backcoach.analysis.report import SURE_CONFIDENCE
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import Landmark as L
 
@@ -45,11 +46,12 @@ class Body:
     leg: dict[str, float] = field(default_factory=dict)  # all-fours: raised leg angle
     hip_roll: float = 0.0  # left hip raised by this many degrees
     arms_overhead: bool = False  # prone: arms reaching forward off the floor (superman)
+    back: float = 0.5  # hips to shoulders: shorter with the back rounded up
 
     def world(self) -> np.ndarray:
         pts = np.zeros((33, 3))
         hips = np.array([0.0, 0.0])
-        shoulders = hips + 0.5 * _dir(self.trunk)
+        shoulders = hips + self.back * _dir(self.trunk)
         ears = shoulders + 0.2 * _dir(self.trunk + self.neck)
         nose = ears + 0.08 * _dir(self.trunk + self.neck - 60.0)
         place: dict[int, np.ndarray] = {L.NOSE: nose, L.LEFT_EAR: ears, L.RIGHT_EAR: ears}
@@ -592,6 +594,62 @@ def test_cat_cow_a_wobble_inside_one_position_is_not_a_second_one() -> None:
     events = run(CatCowAnalyzer(), wobbly, 8.0)
     phases = [e.data["phase"] for e in kinds(events, EventKind.REP_COMPLETED)]
     assert phases == ["cow", "cat"]
+
+
+def small_cat_cow(t: float, scale: float = 1.0) -> Body:
+    """Small tilts of the back on all fours, one cycle every 3 s from 1 s on: the head moves
+    8 degrees either way, and the back shortens by 4 % rounded up (cat) and lengthens as much
+    hollowed (cow). ``scale`` sizes the whole person."""
+    swing = 0.0 if t < 1.0 else math.sin(2 * math.pi * (t - 1.0) / 3.0)
+    body = Body(position="all-fours", neck=8.0 * swing, back=0.5 * (1 + 0.04 * swing))
+    return body if scale == 1.0 else dataclasses.replace(body, back=body.back * scale)
+
+
+def test_cat_cow_small_tilts_count_as_not_sure_when_the_back_moves_with_the_head() -> None:
+    events = run(CatCowAnalyzer(), small_cat_cow, 14.0, noise=0.002)
+    reps = kinds(events, EventKind.REP_COMPLETED)
+    # Extremes at 1.75 (cow), 3.25 (cat), ... 12.25 s (cat) and 13.75 s (cow): the last one
+    # was left by less than a swing when the recording ended, and counts as well.
+    assert [r.data["phase"] for r in reps] == ["cow", "cat"] * 4 + ["cow"]
+    assert all(r.data["confidence"] < SURE_CONFIDENCE for r in reps)
+    assert "cat-cow-small" in [e.code for e in kinds(events, EventKind.NOTE)]
+
+
+def test_cat_cow_small_tilts_count_the_same_for_a_smaller_person() -> None:
+    def count(scale: float) -> int:
+        reps = kinds(
+            run(CatCowAnalyzer(), lambda t: small_cat_cow(t, scale), 14.0), EventKind.REP_COMPLETED
+        )
+        return len(reps)
+
+    assert count(0.8) == count(1.0) == count(1.2) == 9
+
+
+def test_cat_cow_small_tilts_while_reaching_out_a_limb_are_a_bird_dog() -> None:
+    def reaching(t: float) -> Body:
+        body = small_cat_cow(t)
+        return dataclasses.replace(body, arm={"right": 0.0}) if (t % 3.0) < 2.0 else body
+
+    assert not kinds(run(CatCowAnalyzer(), reaching, 14.0), EventKind.REP_COMPLETED)
+
+
+def test_cat_cow_settling_after_getting_down_is_not_a_position() -> None:
+    # Lying, then onto all fours with the head dipping and the back shortening as the hands
+    # find their place (like a small cat, but from wherever the person arrived); then one
+    # full cow. One position, not two.
+    def settling(t: float) -> Body:
+        if t < 1.0:
+            return Body(position="prone", neck=0.0)
+        if t < 3.0:
+            return Body(
+                position="all-fours",
+                neck=-16.0 * math.sin(math.pi * (t - 1.0) / 2.0),
+                back=0.54 - 0.04 * (t - 1.0),
+            )
+        return Body(position="all-fours", neck=min(40.0, 20.0 * (t - 3.0)), back=0.46)
+
+    reps = kinds(run(CatCowAnalyzer(), settling, 8.0), EventKind.REP_COMPLETED)
+    assert [r.data["phase"] for r in reps] == ["cow"]
 
 
 def test_bird_dog_a_hidden_knee_guessed_high_is_no_leg_alone() -> None:

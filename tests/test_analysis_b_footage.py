@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
 from backcoach.analysis.exercises.press_up import PressUpAnalyzer
 from backcoach.analysis.footage import movement_of_folder
 from backcoach.analysis.recognize import recognize, same_movement
+from backcoach.analysis.report import SURE_CONFIDENCE
 from backcoach.analysis.runner import limit_fps, prepare_frames
 from backcoach.pose.frame import PoseFrame
 from conftest import footage_manifest
@@ -43,6 +45,7 @@ BIRD_DOG_FORIRIS = "bird_dog/ForIRIS__fitness_gem__bird_dog.mp4"
 BIRD_DOG_LENA = "bird_dog/lenagalanova8-debug__my-guides__bird-dog.mp4"
 LEG_ONLY = "bird_dog/Hanshitha22__personalised-fitness-companion__pelvic-tilts.mp4"
 CAT_COW = "cat_cow/Hanshitha22__personalised-fitness-companion__cat-cow.mp4"
+SMALL_CAT_COW = "cat_cow/BloomFit__BloomFit__pelvic_tilt.mp4"
 COBRA_MALIK = "press_up/malikmrllh__exercises__cobra.mp4"
 COBRA_FLOW = "press_up/Hanshitha22__personalised-fitness-companion__cobra-pose.mp4"
 SUPERMAN = "other/BE-PROJECTS2018__GroupNo23-Health-and-Fitness-Assistant__super.mp4"
@@ -121,6 +124,27 @@ def test_cat_cow_counts_each_position(tracks: Tracks) -> None:
     # Frame by frame: cow held ~5.5-8.5 s, cat ~10-12.7 s, cow from ~14.7 s to the end.
     reps = completed(analyse(CatCowAnalyzer(), tracks.get(CAT_COW, COUNT_FPS)))
     assert [r.data["phase"] for r in reps] == ["cow", "cat", "cow"]
+
+
+def test_cat_cow_small_low_back_tilts_are_counted_as_not_sure(tracks: Tracks) -> None:
+    # Frame by frame (and a pixel-change trace): six hollow and six rounded positions, one
+    # cycle every ~3.1 s, the head moving little. Within one of that, alternating, and each
+    # counted as not sure, since the camera sees the head and trunk but not the back's curve.
+    reps = completed(analyse(CatCowAnalyzer(), tracks.get(SMALL_CAT_COW, COUNT_FPS)))
+    phases = [r.data["phase"] for r in reps]
+    assert abs(len(reps) - 12) <= 1
+    assert all(a != b for a, b in pairwise(phases))
+    assert all(r.data["confidence"] < SURE_CONFIDENCE for r in reps)
+
+
+def test_no_cat_cow_is_counted_in_a_bird_dog(tracks: Tracks) -> None:
+    # The head and trunk move in a bird dog too; with an arm or a leg off the floor that is
+    # not the back rounding and hollowing.
+    clips = [c["file"] for c in footage_manifest() if c["file"].startswith("bird_dog/")]
+    assert clips
+    for clip in clips:
+        frames = tracks.get(clip, COUNT_FPS)
+        assert completed(analyse(CatCowAnalyzer(), frames)) == [], clip
 
 
 def test_cobra_one_press_up_held_across_cuts(tracks: Tracks) -> None:

@@ -28,7 +28,14 @@ class EventKind(StrEnum):
 # Notes that say what the camera cannot judge from where it is (rather than coaching tips):
 # the live coach says them when nothing has been counted for a while.
 CANNOT_JUDGE_NOTES = frozenset(
-    {"tilt-not-visible", "back-from-head", "cat-cow-not-seen", "roll-side-unseen", "roll-shallow"}
+    {
+        "tilt-not-visible",
+        "back-from-head",
+        "cat-cow-not-seen",
+        "cat-cow-small",
+        "roll-side-unseen",
+        "roll-shallow",
+    }
 )
 
 

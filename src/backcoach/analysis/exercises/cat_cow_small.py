@@ -1,0 +1,147 @@
+"""Small cat and cow positions: a back that rounds and hollows only a little.
+
+Such a person never brings the head far from the trunk line, so the thresholds on the neck
+angle never fire. Two measures move with the back instead, each only a little: the neck
+angle (the head drops in cat, lifts in cow) and the trunk length (shoulders to hips as a
+share of shoulders to wrists: rounding brings the shoulders and hips closer, hollowing moves
+them apart, as on all three cat-cow sources). Each is put in units of a clear change
+(``NECK_UNIT``, ``TRUNK_UNIT``) and the two are added, so that the noise of one is outweighed
+by the other; a position is a turn of that sum by ``MIN_SWING`` units. It counts only when
+both measures moved the right way (a head nod leaves the trunk as it was), each by more than
+its own jitter, and with no arm or leg off the floor (a bird dog moves both for reasons of
+its own).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from backcoach.analysis.events import Event
+from backcoach.analysis.tools.hysteresis import Resettable
+from backcoach.analysis.tools.swings import SwingTurns, Turn
+from backcoach.pose.frame import PoseFrame
+from backcoach.pose.geometry import distance
+from backcoach.pose.landmarks import Landmark as L
+
+NECK_UNIT = 6.0  # degrees of neck angle: a clear change (the model's jitter is ~1 degree)
+TRUNK_UNIT = 0.02  # trunk length, share of the arm: a clear change (jitter ~0.002-0.006)
+MIN_SWING = 2.0  # units the sum must turn back by
+FIRST_SWING = 1.0  # units into the first turn: the swing began before it was seen
+MIN_SHARE = 0.5  # units each measure must move the right way by
+JITTER_MARGIN = 5.0  # and each must move this many times its own frame-to-frame jitter
+WINDOW = 0.3  # seconds around a turn whose samples are pooled (median)
+LONGEST_SWING = 30.0  # seconds; a slower change is no cat or cow
+
+
+def trunk_length(frame: PoseFrame) -> float:
+    """Shoulders-to-hips distance as a share of the shoulders-to-wrists distance: shorter with
+    the back rounded, longer with it hollowed; the arm makes it independent of body size."""
+    w = frame.world
+    shoulders = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2
+    hips = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
+    wrists = (w[L.LEFT_WRIST] + w[L.RIGHT_WRIST]) / 2
+    arm = distance(shoulders, wrists)
+    return distance(shoulders, hips) / arm if arm > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class SmallPosition:
+    name: str  # "cat" or "cow"
+    reached: float  # when the position was deepest
+    neck: float  # the neck angle there
+
+
+@dataclass(frozen=True)
+class _Sample:
+    time: float
+    neck: float
+    trunk: float
+
+
+class SmallPositions(Resettable):
+    """Feed it every frame on all fours; it returns small positions once confirmed.
+
+    A turn is known only once the back has come back from it by ``MIN_SWING``. The first
+    swing starts where the person arrived on all fours, not at a position, so its turn is
+    judged by the swing out of it and returned with the next one."""
+
+    def __init__(self) -> None:
+        self._turns = SwingTurns(MIN_SWING, first_swing=FIRST_SWING)
+        self._samples: deque[_Sample] = deque()
+        self._swing_began: float | None = None
+        self._from_a_turn = False
+        self._first: Turn | None = None
+        self._limb_raised_at: float | None = None
+
+    def update(
+        self, time: float, neck: float, trunk: float, limb_raised: bool
+    ) -> list[SmallPosition]:
+        if not (math.isfinite(neck) and math.isfinite(trunk)):
+            return []
+        self._samples.append(_Sample(time, neck, trunk))
+        if self._swing_began is None:
+            self._swing_began, self._from_a_turn = time, False
+        oldest = max(self._swing_began - WINDOW, time - LONGEST_SWING)
+        while self._samples and self._samples[0].time < oldest:
+            self._samples.popleft()
+        if limb_raised:
+            self._limb_raised_at = time
+        return self._judge(self._turns.update(neck / NECK_UNIT + trunk / TRUNK_UNIT, time))
+
+    def finish(self) -> list[SmallPosition]:
+        """A turn left by less than a full swing when the recording ended counts too."""
+        return self._judge(self._turns.pending())
+
+    def reset(self, time: float) -> list[Event]:
+        self._turns.reset(time)
+        self._samples.clear()
+        self._swing_began = None
+        self._from_a_turn = False
+        self._first = None
+        self._limb_raised_at = None
+        return []
+
+    def _judge(self, turn: Turn | None) -> list[SmallPosition]:
+        if turn is None or self._swing_began is None:
+            return []
+        began, from_a_turn = self._swing_began, self._from_a_turn
+        self._swing_began, self._from_a_turn = turn.time, True
+        if not from_a_turn:
+            self._first = turn
+            return []
+        first, self._first = self._first, None
+        if not self._back_moved(began, turn):
+            return []  # the head alone (a nod), or a limb off the floor
+        return [self._position(t) for t in (first, turn) if t is not None]
+
+    def _back_moved(self, began: float, turn: Turn) -> bool:
+        if self._limb_raised_at is not None and self._limb_raised_at >= began:
+            return False
+        direction = 1.0 if turn.peak else -1.0
+        for part, unit in (("neck", NECK_UNIT), ("trunk", TRUNK_UNIT)):
+            change = self._near(part, turn.time) - self._near(part, began)
+            needed = max(MIN_SHARE * unit, JITTER_MARGIN * self._jitter(part))
+            if not change * direction >= needed:  # also False when a value is missing
+                return False
+        return True
+
+    def _position(self, turn: Turn) -> SmallPosition:
+        return SmallPosition(
+            "cow" if turn.peak else "cat", turn.time, self._near("neck", turn.time)
+        )
+
+    def _near(self, part: str, time: float) -> float:
+        values = [getattr(s, part) for s in self._samples if abs(s.time - time) <= WINDOW / 2]
+        return float(np.median(values)) if values else math.nan
+
+    def _jitter(self, part: str) -> float:
+        """Frame-to-frame noise of a measure over the swing (a robust estimate)."""
+        values = np.array([getattr(s, part) for s in self._samples])
+        if len(values) < 3:
+            return math.inf
+        steps = np.diff(values)
+        return float(1.4826 * np.median(np.abs(steps - np.median(steps))) / math.sqrt(2))
