@@ -652,6 +652,29 @@ def test_cat_cow_settling_after_getting_down_is_not_a_position() -> None:
     assert [r.data["phase"] for r in reps] == ["cow"]
 
 
+def test_cat_cow_head_and_back_moving_while_getting_down_are_no_positions() -> None:
+    # Getting down onto all fours, the trunk still tilting towards level: the head lifts and
+    # the back stretches, then the head drops and the back shortens (a small cow, then a
+    # small cat, by their shapes); then still, then one full cow. One position.
+    def getting_down(t: float) -> Body:
+        if t < 1.0:
+            return Body(position="prone")
+        if t < 3.0:
+            up = 1.0 - abs(t - 2.0)  # 0 -> 1 at 2 s -> 0
+            return Body(
+                position="all-fours",
+                trunk=25.0 - 10.0 * (t - 1.0),
+                neck=17.0 * up,
+                back=0.47 + 0.06 * up,
+            )
+        if t < 4.0:
+            return Body(position="all-fours", trunk=5.0, back=0.47)
+        return Body(position="all-fours", trunk=5.0, neck=min(40.0, 20.0 * (t - 4.0)), back=0.5)
+
+    reps = kinds(run(CatCowAnalyzer(), getting_down, 8.0), EventKind.REP_COMPLETED)
+    assert [r.data["phase"] for r in reps] == ["cow"]
+
+
 def test_bird_dog_a_hidden_knee_guessed_high_is_no_leg_alone() -> None:
     # Kneeling on all fours; the far knee is hidden and guessed well above the near one (as
     # the model does when the body covers it). A leg the camera cannot see is not judged.

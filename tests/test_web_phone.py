@@ -230,7 +230,7 @@ def test_a_video_check_reads_well_on_a_phone(
                     "confidence": 0.3,
                 },
             ],
-            "count_sentence": "1 counted, 1 not sure (the camera could not see it well)",
+            "count_sentence": "1 counted, 1 not sure (the camera could not judge it well)",
             "holds": [{"start": 3.0, "end": 7.0, "seconds": 4.0, "side": "left"}],
             "warnings": [
                 {
@@ -273,9 +273,9 @@ def test_a_video_check_reads_well_on_a_phone(
         assert page.eval_on_selector("#report tbody tr", "r => getComputedStyle(r).display") == (
             "block"
         )
-        assert ["Seen well", "not sure"] in cells
+        assert ["Sure", "not sure"] in cells
         assert (
-            "Summary: 1 counted, 1 not sure (the camera could not see it well), 1 hold, "
+            "Summary: 1 counted, 1 not sure (the camera could not judge it well), 1 hold, "
             "1 form note; the camera saw you all the time." in text
         )
         for code in ("short-hold", "knees-up-stretch", "start s", "end s"):

@@ -83,7 +83,7 @@ class AnalysisReport:
         text = f"{sure} counted"
         if unsure:
             them = "it" if unsure == 1 else "them"
-            text += f", {unsure} not sure (the camera could not see {them} well)"
+            text += f", {unsure} not sure (the camera could not judge {them} well)"
         return text
 
     def to_dict(self, with_events: bool = False) -> dict[str, Any]:

@@ -172,7 +172,7 @@ def print_report(report: AnalysisReport, console: Console) -> None:
         # Each rep's warnings in the words the person is told them, not their codes.
         said = {w.code: w.message for w in report.warnings}
         table = Table(title="Repetitions")
-        for column in ("#", "from (s)", "to (s)", "took (s)", "side", "seen well", "warnings"):
+        for column in ("#", "from (s)", "to (s)", "took (s)", "side", "sure", "warnings"):
             table.add_column(column)
         for number, rep in enumerate(report.reps, start=1):
             table.add_row(
@@ -187,7 +187,7 @@ def print_report(report: AnalysisReport, console: Console) -> None:
         console.print(table)
     if report.holds:
         table = Table(title="Holds")
-        for column in ("#", "from (s)", "to (s)", "held (s)", "side", "seen well"):
+        for column in ("#", "from (s)", "to (s)", "held (s)", "side", "sure"):
             table.add_column(column)
         for number, hold in enumerate(report.holds, start=1):
             table.add_row(

@@ -32,7 +32,6 @@ CAT_EXIT = -15.0
 MIN_IN_POSE = 0.3  # seconds in a position before it counts
 QUIET_SECONDS = 10.0  # on all fours this long with no position reached: say what is not seen
 SMALL_CONFIDENCE = 0.5  # a small position is counted as not sure
-SIDES = ("left", "right")
 
 NOT_SEEN = (
     "I can't see your back round and hollow: I follow cat and cow from your head and the "
@@ -103,8 +102,7 @@ class CatCowAnalyzer(BaseAnalyzer):
                 events += self._count(
                     name, band.changed_at if band.changed_at is not None else t, t
                 )
-        reaching = limbs.raised_arm()[1] >= 0 or any(limbs.leg_raised(s) for s in SIDES)
-        small = self._small.update(t, neck, trunk_length(frame), reaching)
+        small = self._small.update(t, neck, trunk_length(frame), limbs)
         events += self._small_positions(small, t)
         if self._cow.active:
             self.phase = "cow"

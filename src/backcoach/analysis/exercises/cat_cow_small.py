@@ -9,7 +9,8 @@ them apart, as on all three cat-cow sources). Each is put in units of a clear ch
 by the other; a position is a turn of that sum by ``MIN_SWING`` units. It counts only when
 both measures moved the right way (a head nod leaves the trunk as it was), each by more than
 its own jitter, and with no arm or leg off the floor (a bird dog moves both for reasons of
-its own).
+its own). Only positions reached once the body has settled on all fours count: getting down
+moves the head and the trunk's length too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backcoach.analysis.events import Event
+from backcoach.analysis.exercises.bird_dog import LimbAngles
 from backcoach.analysis.tools.hysteresis import Resettable
 from backcoach.analysis.tools.swings import SwingTurns, Turn
 from backcoach.pose.frame import PoseFrame
@@ -35,6 +37,8 @@ MIN_SHARE = 0.5  # units each measure must move the right way by
 JITTER_MARGIN = 5.0  # and each must move this many times its own frame-to-frame jitter
 WINDOW = 0.3  # seconds around a turn whose samples are pooled (median)
 LONGEST_SWING = 30.0  # seconds; a slower change is no cat or cow
+SETTLE_WINDOW = 0.5  # seconds the trunk and thighs must hold their slope after getting down
+SETTLE_RANGE = 3.0  # degrees they may move meanwhile (getting down moves them by 10-40)
 
 
 def trunk_length(frame: PoseFrame) -> float:
@@ -76,19 +80,22 @@ class SmallPositions(Resettable):
         self._from_a_turn = False
         self._first: Turn | None = None
         self._limb_raised_at: float | None = None
+        self._base: deque[tuple[float, float, float]] = deque()  # (time, trunk, thighs) slopes
+        self._settled_at: float | None = None
 
     def update(
-        self, time: float, neck: float, trunk: float, limb_raised: bool
+        self, time: float, neck: float, trunk: float, limbs: LimbAngles
     ) -> list[SmallPosition]:
         if not (math.isfinite(neck) and math.isfinite(trunk)):
             return []
+        self._note_settling(time, limbs)
         self._samples.append(_Sample(time, neck, trunk))
         if self._swing_began is None:
             self._swing_began, self._from_a_turn = time, False
         oldest = max(self._swing_began - WINDOW, time - LONGEST_SWING)
         while self._samples and self._samples[0].time < oldest:
             self._samples.popleft()
-        if limb_raised:
+        if limbs.raised_arm()[1] >= 0 or any(limbs.leg_raised(s) for s in ("left", "right")):
             self._limb_raised_at = time
         return self._judge(self._turns.update(neck / NECK_UNIT + trunk / TRUNK_UNIT, time))
 
@@ -103,7 +110,26 @@ class SmallPositions(Resettable):
         self._from_a_turn = False
         self._first = None
         self._limb_raised_at = None
+        self._base.clear()
+        self._settled_at = None
         return []
+
+    def _note_settling(self, time: float, limbs: LimbAngles) -> None:
+        """The body has settled once the slopes of the trunk and the thighs have held still
+        for ``SETTLE_WINDOW``: until then the person is still getting down onto all fours."""
+        if self._settled_at is not None:
+            return
+        thighs = (limbs.knee["left"] + limbs.knee["right"]) / 2
+        if not (math.isfinite(limbs.trunk) and math.isfinite(thighs)):
+            return
+        self._base.append((time, limbs.trunk, thighs))
+        while self._base and self._base[0][0] < time - SETTLE_WINDOW:
+            self._base.popleft()
+        if time - self._base[0][0] + 1e-9 < SETTLE_WINDOW * 0.9:
+            return  # not yet seen for long enough
+        slopes = np.array([(trunk, thigh) for _, trunk, thigh in self._base])
+        if float(np.max(np.ptp(slopes, axis=0))) < SETTLE_RANGE:
+            self._settled_at = time
 
     def _judge(self, turn: Turn | None) -> list[SmallPosition]:
         if turn is None or self._swing_began is None:
@@ -116,7 +142,12 @@ class SmallPositions(Resettable):
         first, self._first = self._first, None
         if not self._back_moved(began, turn):
             return []  # the head alone (a nod), or a limb off the floor
-        return [self._position(t) for t in (first, turn) if t is not None]
+        # A turn reached while still getting down onto all fours is no position.
+        settled = self._settled_at
+        turns = [
+            t for t in (first, turn) if t is not None and settled is not None and t.time >= settled
+        ]
+        return [self._position(t) for t in turns]
 
     def _back_moved(self, began: float, turn: Turn) -> bool:
         if self._limb_raised_at is not None and self._limb_raised_at >= began:

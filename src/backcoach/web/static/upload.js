@@ -59,7 +59,7 @@
     }
     box.appendChild(element("p", title, "dose"));
     if (report.reps.length) {
-      box.appendChild(table("Repetitions", ["Repetition", "From", "To", "Took", "Side", "Seen well", "Form notes"],
+      box.appendChild(table("Repetitions", ["Repetition", "From", "To", "Took", "Side", "Sure", "Form notes"],
         report.reps.map((r, i) => [i + 1, s(r.start), s(r.end), s(r.duration), SIDES[r.side] || "",
           r.confidence === undefined || r.confidence >= 0.6 ? "yes" : "not sure",
           (r.warning_messages || []).join(" ") || "none"])));
