@@ -625,6 +625,20 @@ def test_cat_cow_small_tilts_count_the_same_for_a_smaller_person() -> None:
     assert count(0.8) == count(1.0) == count(1.2) == 9
 
 
+@pytest.mark.parametrize("fps", [8.0, 10.0, 24.0, 60.0])
+def test_cat_cow_small_tilts_count_the_same_at_any_frame_rate(fps: float) -> None:
+    analyzer = CatCowAnalyzer()
+    rng = np.random.default_rng(1)
+    events: list[Event] = []
+    # To 13.5 s: the cat at 12.25 s is left by a full swing, the next cow not yet reached.
+    times = [i / fps for i in range(int(13.5 * fps))]
+    for t in times:
+        events += analyzer.update(frame_of(small_cat_cow(t), t, rng, noise=0.002))
+    events += analyzer.finish(times[-1])
+    reps = kinds(events, EventKind.REP_COMPLETED)
+    assert [r.data["phase"] for r in reps] == ["cow", "cat"] * 4
+
+
 def test_cat_cow_small_tilts_while_reaching_out_a_limb_are_a_bird_dog() -> None:
     def reaching(t: float) -> Body:
         body = small_cat_cow(t)

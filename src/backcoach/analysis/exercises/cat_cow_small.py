@@ -7,7 +7,7 @@ share of shoulders to wrists: rounding brings the shoulders and hips closer, hol
 them apart, as on all three cat-cow sources). Each is put in units of a clear change
 (``NECK_UNIT``, ``TRUNK_UNIT``) and the two are added, so that the noise of one is outweighed
 by the other; a position is a turn of that sum by ``MIN_SWING`` units. It counts only when
-both measures moved the right way (a head nod leaves the trunk as it was), each by more than
+both measures moved the right way (a head nod leaves the trunk as it was), each well beyond
 its own jitter, and with no arm or leg off the floor (a bird dog moves both for reasons of
 its own). Only positions reached once the body has settled on all fours count: getting down
 moves the head and the trunk's length too.
@@ -34,7 +34,7 @@ TRUNK_UNIT = 0.02  # trunk length, share of the arm: a clear change (jitter ~0.0
 MIN_SWING = 2.0  # units the sum must turn back by
 FIRST_SWING = 1.0  # units into the first turn: the swing began before it was seen
 MIN_SHARE = 0.5  # units each measure must move the right way by
-JITTER_MARGIN = 5.0  # and each must move this many times its own frame-to-frame jitter
+CHANGE_MARGIN = 4.0  # and each must move this many times the noise of that change
 WINDOW = 0.3  # seconds around a turn whose samples are pooled (median)
 LONGEST_SWING = 30.0  # seconds; a slower change is no cat or cow
 SETTLE_WINDOW = 0.5  # seconds the trunk and thighs must hold their slope after getting down
@@ -123,9 +123,10 @@ class SmallPositions(Resettable):
         if not (math.isfinite(limbs.trunk) and math.isfinite(thighs)):
             return
         self._base.append((time, limbs.trunk, thighs))
-        while self._base and self._base[0][0] < time - SETTLE_WINDOW:
+        # Keep one sample from the window's start or before it, at any frame rate.
+        while len(self._base) >= 2 and self._base[1][0] <= time - SETTLE_WINDOW:
             self._base.popleft()
-        if time - self._base[0][0] + 1e-9 < SETTLE_WINDOW * 0.9:
+        if time - self._base[0][0] + 1e-9 < SETTLE_WINDOW:
             return  # not yet seen for long enough
         slopes = np.array([(trunk, thigh) for _, trunk, thigh in self._base])
         if float(np.max(np.ptp(slopes, axis=0))) < SETTLE_RANGE:
@@ -137,7 +138,9 @@ class SmallPositions(Resettable):
         began, from_a_turn = self._swing_began, self._from_a_turn
         self._swing_began, self._from_a_turn = turn.time, True
         if not from_a_turn:
-            self._first = turn
+            # Only part of the swing into the first turn was seen: it need not be a clear
+            # change, but it must be more than noise.
+            self._first = turn if self._back_moved(began, turn, least=0.0) else None
             return []
         first, self._first = self._first, None
         if not self._back_moved(began, turn):
@@ -149,13 +152,18 @@ class SmallPositions(Resettable):
         ]
         return [self._position(t) for t in turns]
 
-    def _back_moved(self, began: float, turn: Turn) -> bool:
+    def _back_moved(self, began: float, turn: Turn, least: float = MIN_SHARE) -> bool:
+        """Whether the head and the trunk both moved the way ``turn`` says, each by ``least``
+        units at least and well beyond its noise, with no limb off the floor meanwhile."""
         if self._limb_raised_at is not None and self._limb_raised_at >= began:
             return False
         direction = 1.0 if turn.peak else -1.0
+        pooled = min(self._pooled(began), self._pooled(turn.time))
         for part, unit in (("neck", NECK_UNIT), ("trunk", TRUNK_UNIT)):
             change = self._near(part, turn.time) - self._near(part, began)
-            needed = max(MIN_SHARE * unit, JITTER_MARGIN * self._jitter(part))
+            # The spread of a difference of two medians of n samples: 1.25 * sqrt(2 / n).
+            noise = 1.25 * math.sqrt(2.0 / pooled) * self._jitter(part) if pooled else math.inf
+            needed = max(least * unit, CHANGE_MARGIN * noise)
             if not change * direction >= needed:  # also False when a value is missing
                 return False
         return True
@@ -165,14 +173,19 @@ class SmallPositions(Resettable):
             "cow" if turn.peak else "cat", turn.time, self._near("neck", turn.time)
         )
 
+    def _pooled(self, time: float) -> int:
+        return sum(1 for s in self._samples if abs(s.time - time) <= WINDOW / 2)
+
     def _near(self, part: str, time: float) -> float:
         values = [getattr(s, part) for s in self._samples if abs(s.time - time) <= WINDOW / 2]
         return float(np.median(values)) if values else math.nan
 
     def _jitter(self, part: str) -> float:
-        """Frame-to-frame noise of a measure over the swing (a robust estimate)."""
+        """Frame-to-frame noise of a measure over the swing (a robust estimate). Second
+        differences leave out the movement itself at any frame rate; for independent noise
+        of spread s their spread is s times the square root of 6."""
         values = np.array([getattr(s, part) for s in self._samples])
-        if len(values) < 3:
+        if len(values) < 4:
             return math.inf
-        steps = np.diff(values)
-        return float(1.4826 * np.median(np.abs(steps - np.median(steps))) / math.sqrt(2))
+        bends = np.diff(values, n=2)
+        return float(1.4826 * np.median(np.abs(bends - np.median(bends))) / math.sqrt(6))
