@@ -625,7 +625,7 @@ def test_cat_cow_small_tilts_count_the_same_for_a_smaller_person() -> None:
     assert count(0.8) == count(1.0) == count(1.2) == 9
 
 
-@pytest.mark.parametrize("fps", [8.0, 10.0, 24.0, 60.0])
+@pytest.mark.parametrize("fps", [5.0, 8.0, 10.0, 24.0, 60.0])
 def test_cat_cow_small_tilts_count_the_same_at_any_frame_rate(fps: float) -> None:
     analyzer = CatCowAnalyzer()
     rng = np.random.default_rng(1)
