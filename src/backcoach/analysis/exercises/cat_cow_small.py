@@ -26,7 +26,7 @@ from backcoach.analysis.exercises.bird_dog import LimbAngles
 from backcoach.analysis.tools.hysteresis import Resettable
 from backcoach.analysis.tools.swings import SwingTurns, Turn
 from backcoach.pose.frame import PoseFrame
-from backcoach.pose.geometry import distance
+from backcoach.pose.geometry import distance, midpoint
 from backcoach.pose.landmarks import Landmark as L
 
 NECK_UNIT = 6.0  # degrees of neck angle: a clear change (the model's jitter is ~1 degree)
@@ -45,9 +45,9 @@ def trunk_length(frame: PoseFrame) -> float:
     """Shoulders-to-hips distance as a share of the shoulders-to-wrists distance: shorter with
     the back rounded, longer with it hollowed; the arm makes it independent of body size."""
     w = frame.world
-    shoulders = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER]) / 2
-    hips = (w[L.LEFT_HIP] + w[L.RIGHT_HIP]) / 2
-    wrists = (w[L.LEFT_WRIST] + w[L.RIGHT_WRIST]) / 2
+    shoulders = midpoint(w[L.LEFT_SHOULDER], w[L.RIGHT_SHOULDER])
+    hips = midpoint(w[L.LEFT_HIP], w[L.RIGHT_HIP])
+    wrists = midpoint(w[L.LEFT_WRIST], w[L.RIGHT_WRIST])
     arm = distance(shoulders, wrists)
     return distance(shoulders, hips) / arm if arm > 0 else math.nan
 
@@ -158,9 +158,10 @@ class SmallPositions(Resettable):
         if self._limb_raised_at is not None and self._limb_raised_at >= began:
             return False
         direction = 1.0 if turn.peak else -1.0
-        pooled = min(self._pooled(began), self._pooled(turn.time))
+        at_start, at_turn = self._around(began), self._around(turn.time)
+        pooled = min(len(at_start), len(at_turn))
         for part, unit in (("neck", NECK_UNIT), ("trunk", TRUNK_UNIT)):
-            change = self._near(part, turn.time) - self._near(part, began)
+            change = _median(at_turn, part) - _median(at_start, part)
             # The spread of a difference of two medians of n samples: 1.25 * sqrt(2 / n).
             noise = 1.25 * math.sqrt(2.0 / pooled) * self._jitter(part) if pooled else math.inf
             needed = max(least * unit, CHANGE_MARGIN * noise)
@@ -169,16 +170,12 @@ class SmallPositions(Resettable):
         return True
 
     def _position(self, turn: Turn) -> SmallPosition:
-        return SmallPosition(
-            "cow" if turn.peak else "cat", turn.time, self._near("neck", turn.time)
-        )
+        neck = _median(self._around(turn.time), "neck")
+        return SmallPosition("cow" if turn.peak else "cat", turn.time, neck)
 
-    def _pooled(self, time: float) -> int:
-        return sum(1 for s in self._samples if abs(s.time - time) <= WINDOW / 2)
-
-    def _near(self, part: str, time: float) -> float:
-        values = [getattr(s, part) for s in self._samples if abs(s.time - time) <= WINDOW / 2]
-        return float(np.median(values)) if values else math.nan
+    def _around(self, time: float) -> list[_Sample]:
+        """The samples pooled for the moment ``time``."""
+        return [s for s in self._samples if abs(s.time - time) <= WINDOW / 2]
 
     def _jitter(self, part: str) -> float:
         """Frame-to-frame noise of a measure over the swing (a robust estimate). Second
@@ -189,3 +186,7 @@ class SmallPositions(Resettable):
             return math.inf
         bends = np.diff(values, n=2)
         return float(1.4826 * np.median(np.abs(bends - np.median(bends))) / math.sqrt(6))
+
+
+def _median(samples: list[_Sample], part: str) -> float:
+    return float(np.median([getattr(s, part) for s in samples])) if samples else math.nan
