@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -250,6 +251,30 @@ def test_hold_carries_over_a_cut_only_when_resumed_at_once_on_the_same_side() ->
     assert run("left", 0.0) == [pytest.approx(8.0 - 1 / FPS, abs=0.01)]
     assert len(run("right", 0.0)) == 2
     assert len(run("left", 2.0)) == 2
+
+
+def test_holds_dated_back_never_overlap() -> None:
+    """A hold dated back to when its position was reached starts no earlier than the hold
+    before it ended, so no second of the stretch is timed twice: one knee held, both knees,
+    then the first knee alone again, its leg's judgement dating from the very start."""
+    hold = HoldTracker(min_hold=1.0, grace=0.5)
+    events = []
+    for t in times(12.0):
+        if t < 4.0:
+            side, since = "right", 0.0
+        elif t < 8.0:
+            side, since = "both", 3.5  # the second knee came up before the switch was seen
+        else:
+            side, since = "right", 0.0
+        events += hold.update(True, float(t), side=side, since=since)
+    events += hold.finish(12.0)
+    ended = [e for e in events if e.kind is EventKind.HOLD_ENDED]
+    assert [e.side for e in ended] == ["right", "both", "right"]
+    spans = [(float(e.data["start"]), e.time) for e in ended]
+    for (_, end), (start, _) in pairwise(spans):
+        assert start >= end - 1e-3  # starts are rounded to the millisecond
+    timed = sum(e.duration or 0.0 for e in ended)
+    assert timed <= 12.0
 
 
 def test_rep_cut_short_by_the_end_of_the_video_counts_once_it_peaked() -> None:

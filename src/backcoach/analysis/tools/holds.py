@@ -19,7 +19,8 @@ class HoldTracker(Resettable):
     shorter than ``grace`` seconds do not break it, but the position must then be held again
     for ``RESUME_CONFIRM`` seconds before the hold goes on: one frame of the pose model's
     jitter after a release does not stretch the hold. ``hold_ended`` carries the duration
-    from the first to the last frame in the position.
+    from the first to the last frame in the position. Holds never overlap: a hold dated back
+    by ``since`` starts no earlier than the last moment of the hold before it.
     """
 
     def __init__(
@@ -44,6 +45,7 @@ class HoldTracker(Resettable):
         self.holds: list[tuple[float, float, str | None]] = []
         self._dropped = False  # out of the position since ``last_held_at``
         self._back_at: float | None = None  # back in it since, not yet confirmed
+        self._previous_end: float | None = None  # last held moment of the hold before
 
     @property
     def running(self) -> bool:
@@ -77,7 +79,7 @@ class HoldTracker(Resettable):
             events += self._end()
         if holding:
             if self.started_at is None:
-                self.started_at = time if since is None else min(since, time)
+                self.started_at = self._reached(time, since)
                 self.side = side
             elif self._dropped:
                 self._back_at = time if self._back_at is None else self._back_at
@@ -99,6 +101,12 @@ class HoldTracker(Resettable):
                 events += self._end()
         return events
 
+    def _reached(self, time: float, since: float | None) -> float:
+        reached = time if since is None else min(since, time)
+        if self._previous_end is not None:
+            reached = min(max(reached, self._previous_end), time)
+        return reached
+
     def _end(self) -> list[Event]:
         events: list[Event] = []
         if self.announced and self.started_at is not None and self.last_held_at is not None:
@@ -114,6 +122,8 @@ class HoldTracker(Resettable):
                 )
             )
             self.holds.append((self.started_at, self.last_held_at, self.side))
+        if self.last_held_at is not None:
+            self._previous_end = self.last_held_at
         self.started_at = None
         self.last_held_at = None
         self.announced = False
