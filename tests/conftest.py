@@ -5,12 +5,12 @@ test session (15 frames a second on frames at most 640 px wide; clips of the avo
 movements only up to 25 s, where they show within seconds). The analysis tests of every
 exercise read from it, so no clip is posed twice.
 
-Posing the footage is most of the suite's computing. So when a session will need it, one
-process starts posing as soon as the tests are collected, and the tests run in three groups,
-a test file staying whole: first the files that need neither the footage nor a browser
-(they use one core, the posing the other), then the footage files (a second process joins
-whatever posing is left), and last the browser files, which run in real time and are kept off
-a busy machine.
+Posing the footage is most of the suite's computing. So when a session will need it, two
+processes start posing as soon as the tests are collected, and the tests run in three groups,
+a test file staying whole: first the files that need neither the footage nor a browser (they
+mostly wait on servers and disks, so the posing takes the cores they leave idle), then the
+footage files, and last the browser files, which run in real time and are kept off a busy
+machine.
 """
 
 from __future__ import annotations
@@ -60,32 +60,26 @@ def _end_of(row: dict[str, str]) -> float | None:
 
 
 class _FootagePosing:
-    """Poses the manifest's clips in the background: one process from the moment it starts,
-    a second one added when the poses are needed."""
+    """Poses the manifest's clips in the background, two processes from the moment it starts."""
 
     def __init__(self) -> None:
         rows = footage_manifest()
         # Longest first, so that the processes end together.
         rows.sort(key=lambda row: -min(float(row["duration_s"]), _end_of(row) or float("inf")))
-        self._jobs = [(row["file"], str(FOOTAGE / row["file"]), _end_of(row)) for row in rows]
         # spawn, not fork: the test process may already hold MediaPipe and server threads.
-        self._context = multiprocessing.get_context("spawn")
-        self._pools = [ProcessPoolExecutor(max_workers=1, mp_context=self._context)]
+        self._pool = ProcessPoolExecutor(
+            max_workers=2, mp_context=multiprocessing.get_context("spawn")
+        )
         self._futures: dict[str, Future[list[PoseFrame]]] = {
-            name: self._pools[0].submit(_estimate, path, end) for name, path, end in self._jobs
+            row["file"]: self._pool.submit(_estimate, str(FOOTAGE / row["file"]), _end_of(row))
+            for row in rows
         }
 
     def result(self) -> dict[str, list[PoseFrame]]:
-        second = ProcessPoolExecutor(max_workers=1, mp_context=self._context)
-        self._pools.append(second)
-        for name, path, end in self._jobs:
-            if self._futures[name].cancel():  # not started yet: the second process takes it
-                self._futures[name] = second.submit(_estimate, path, end)
         return {name: future.result() for name, future in self._futures.items()}
 
     def shutdown(self) -> None:
-        for pool in self._pools:
-            pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 _posing: _FootagePosing | None = None

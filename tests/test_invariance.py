@@ -87,15 +87,15 @@ KNOWN_BREAKS: dict[tuple[str, str, str], str] = {
         "holds",
         "knee_to_chest",
         "portrait-crop",
-    ): "Cropped to portrait, the holds last 4.34, 9.74, 4.67, 6.44 s instead of 9.81, 4.6, 6.44 s.",
-    ("count", "knee_to_chest", "rotate+15"): "Turned 15° clockwise, the count goes from 3 to 5.",
+    ): "Cropped to portrait, the holds last 3.74, 9.74, 4.67, 6.44 s instead of 9.81, 4.6, 6.44 s.",
+    ("count", "knee_to_chest", "rotate+15"): "Turned 15° clockwise, the count goes from 3 to 4.",
     (
         "holds",
         "knee_to_chest",
         "rotate+15",
     ): (
-        "Turned 15° clockwise, the holds last 5.27, 4.94, 11.28, 4.6, 6.44 s instead of 9.81, "
-        "4.6, 6.44 s."
+        "Turned 15° clockwise, the holds last 5.27, 4.14, 4.6, 6.44 s instead of 9.81, 4.6, "
+        "6.44 s."
     ),
     (
         "holds",
