@@ -20,7 +20,8 @@ class HoldTracker(Resettable):
     for ``RESUME_CONFIRM`` seconds before the hold goes on: one frame of the pose model's
     jitter after a release does not stretch the hold. ``hold_ended`` carries the duration
     from the first to the last frame in the position. Holds never overlap: a hold dated back
-    by ``since`` starts no earlier than the last moment of the hold before it.
+    by ``since`` starts no earlier than the last held moment before it (of a hold, or of a
+    position left before it became one), and never later than the frame that starts it.
     """
 
     def __init__(
@@ -45,7 +46,7 @@ class HoldTracker(Resettable):
         self.holds: list[tuple[float, float, str | None]] = []
         self._dropped = False  # out of the position since ``last_held_at``
         self._back_at: float | None = None  # back in it since, not yet confirmed
-        self._previous_end: float | None = None  # last held moment of the hold before
+        self._previous_end: float | None = None  # last held moment before this position
 
     @property
     def running(self) -> bool:
