@@ -94,8 +94,7 @@ KNOWN_BREAKS: dict[tuple[str, str, str], str] = {
         "knee_to_chest",
         "rotate+15",
     ): (
-        "Turned 15° clockwise, the holds last 5.27, 4.14, 4.6, 6.44 s instead of 9.81, 4.6, "
-        "6.44 s."
+        "Turned 15° clockwise, the holds last 5.27, 4.14, 4.6, 6.44 s instead of 9.81, 4.6, 6.44 s."
     ),
     (
         "holds",
