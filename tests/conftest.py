@@ -6,7 +6,10 @@ movements only up to 25 s, where they show within seconds). The analysis tests o
 exercise read from it, so no clip is posed twice.
 
 Posing the footage is most of the suite's computing. So when a session will need it, two
-processes start posing as soon as the tests are collected, and the tests run in three groups,
+processes start posing as soon as the tests are collected. A test file that poses more (the
+invariance tests' transformed copies) queues its jobs behind the originals then, from a
+module-level ``schedule_background_posing(posing, items)``, so the posing never waits for a
+test to ask. The tests run in three groups,
 a test file staying whole: first the files that need neither the footage nor a browser (they
 mostly wait on servers and disks, so the posing takes the cores they leave idle), then the
 footage files, and last the browser files, which run in real time and are kept off a busy
@@ -24,6 +27,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -59,8 +63,9 @@ def _end_of(row: dict[str, str]) -> float | None:
     return AVOIDED_SECONDS if row["movement"] in AVOIDED_MOVEMENTS else None
 
 
-class _FootagePosing:
-    """Poses the manifest's clips in the background, two processes from the moment it starts."""
+class BackgroundPosing:
+    """Poses the manifest's clips in the background, two processes from the moment it starts,
+    then whatever else the selected tests queue behind them."""
 
     def __init__(self) -> None:
         rows = footage_manifest()
@@ -70,19 +75,53 @@ class _FootagePosing:
         self._pool = ProcessPoolExecutor(
             max_workers=2, mp_context=multiprocessing.get_context("spawn")
         )
-        self._futures: dict[str, Future[list[PoseFrame]]] = {
+        self._originals: dict[str, Future[list[PoseFrame]]] = {
             row["file"]: self._pool.submit(_estimate, str(FOOTAGE / row["file"]), _end_of(row))
             for row in rows
         }
+        self.folder = Path(tempfile.mkdtemp(prefix="backcoach-posing-"))
 
     def result(self) -> dict[str, list[PoseFrame]]:
-        return {name: future.result() for name, future in self._futures.items()}
+        return {name: future.result() for name, future in self._originals.items()}
+
+    def submit(self, job: Callable[..., list[PoseFrame]], *args: object) -> Future[list[PoseFrame]]:
+        return self._pool.submit(job, *args)
+
+    def submit_after(
+        self,
+        original: str,
+        make_job: Callable[
+            [list[PoseFrame]], tuple[Callable[..., list[PoseFrame]], tuple[object, ...]]
+        ],
+    ) -> Future[list[PoseFrame]]:
+        """A job that needs an original clip's poses to be made: it is queued once they are."""
+        result: Future[list[PoseFrame]] = Future()
+
+        def queue() -> None:
+            try:
+                job, args = make_job(self._originals[original].result())
+                self._pool.submit(job, *args).add_done_callback(lambda done: _pass_on(done, result))
+            except BaseException as error:
+                result.set_exception(error)
+
+        threading.Thread(target=queue, daemon=True).start()
+        return result
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
-_posing: _FootagePosing | None = None
+def _pass_on(done: Future[list[PoseFrame]], to: Future[list[PoseFrame]]) -> None:
+    if done.cancelled():
+        to.cancel()
+    elif (error := done.exception()) is not None:
+        to.set_exception(error)
+    else:
+        to.set_result(done.result())
+
+
+_posing: BackgroundPosing | None = None
 
 
 def _group(item: pytest.Item) -> int:
@@ -102,7 +141,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: file_group[item.path])  # stable: each group keeps its order
     wanted = any("footage_poses" in getattr(item, "fixturenames", ()) for item in items)
     if wanted and MANIFEST.exists() and not config.option.collectonly and _posing is None:
-        _posing = _FootagePosing()
+        _posing = BackgroundPosing()
+        for module in dict.fromkeys(getattr(item, "module", None) for item in items):
+            schedule = getattr(module, "schedule_background_posing", None)
+            if schedule is not None:
+                schedule(
+                    _posing, [item for item in items if getattr(item, "module", None) is module]
+                )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -111,14 +156,20 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 @pytest.fixture(scope="session")
-def footage_poses() -> dict[str, list[PoseFrame]]:
-    """Every clip's poses by manifest file name."""
+def background_posing() -> BackgroundPosing:
+    """The session's posing processes (started here if collection did not start them)."""
     if not footage_manifest():
         pytest.skip(f"no footage at {FOOTAGE}")
     global _posing
     if _posing is None:
-        _posing = _FootagePosing()
-    return _posing.result()
+        _posing = BackgroundPosing()
+    return _posing
+
+
+@pytest.fixture(scope="session")
+def footage_poses(background_posing: BackgroundPosing) -> dict[str, list[PoseFrame]]:
+    """Every clip's poses by manifest file name."""
+    return background_posing.result()
 
 
 def _postgres_tools() -> tuple[Path, list[str]] | None:

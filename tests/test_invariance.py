@@ -14,14 +14,18 @@ what goes wrong, strict, so that it shows when fixed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import pytest
 
 from backcoach.analysis.footage import AVOIDED_OF_FOLDER, EXERCISE_OF_FOLDER
 from backcoach.pose.frame import PoseFrame
+from conftest import BackgroundPosing, footage_manifest
 from invariance import (
     FOOTAGE,
+    PORTRAIT_CROP,
     TRANSFORM_BY_NAME,
     TRANSFORMS,
     Answer,
@@ -32,7 +36,6 @@ from invariance import (
     filter_for,
     hold_difference,
     load_clips,
-    pool,
     pose_variant,
     properties_of,
     recognition_difference,
@@ -140,34 +143,49 @@ def _param(prop: str, case: Case, quick: bool) -> object:
     return pytest.param(case, marks=marks, id=prefix + case.name)
 
 
-@pytest.fixture(scope="session")
-def variant_poses(
-    request: pytest.FixtureRequest,
-    footage_poses: dict[str, list[PoseFrame]],
-    tmp_path_factory: pytest.TempPathFactory,
-) -> dict[tuple[str, str], list[PoseFrame]]:
-    """Every transformed copy this session's selected tests compare, posed once."""
-    wanted: dict[tuple[str, str], Case] = {}
-    for item in request.session.items:
+_VARIANTS: dict[tuple[str, str], Future[list[PoseFrame]]] = {}
+
+
+def _selected_cases(items: list[pytest.Item]) -> list[Case]:
+    found: dict[tuple[str, str], Case] = {}
+    for item in items:
         callspec = getattr(item, "callspec", None)
         case = callspec.params.get("case") if callspec is not None else None
         if isinstance(case, Case):
-            wanted[case.key] = case
-    folder = tmp_path_factory.mktemp("invariance")
+            found[case.key] = case
+    return list(found.values())
+
+
+def schedule_background_posing(posing: BackgroundPosing, items: list[pytest.Item]) -> None:
+    """Queues the selected tests' transformed copies behind the originals (conftest calls
+    this once the tests are collected; the ``variant_poses`` fixture, for any it missed)."""
+    seconds = {row["file"]: float(row["duration_s"]) for row in footage_manifest()}
+    cases = [case for case in _selected_cases(items) if case.key not in _VARIANTS]
     # Longest first, so that both processes end together.
-    ordered = sorted(wanted.values(), key=lambda c: -len(footage_poses[c.clip.file]))
-    with pool(2) as executor:
-        futures = {
-            case.key: executor.submit(
-                pose_variant,
-                case.clip,
-                case.transform,
-                filter_for(case.clip, case.transform, footage_poses[case.clip.file]),
-                folder,
+    for case in sorted(cases, key=lambda c: -min(seconds[c.clip.file], c.clip.end or 1e9)):
+        clip, transform = case.clip, case.transform
+        if transform.name == PORTRAIT_CROP:  # framed around where the original finds the person
+
+            def make_job(
+                original: list[PoseFrame], clip: Clip = clip, transform: Transform = transform
+            ) -> tuple[Callable[..., list[PoseFrame]], tuple[object, ...]]:
+                video_filter = filter_for(clip, transform, original)
+                return pose_variant, (clip, transform, video_filter, posing.folder)
+
+            _VARIANTS[case.key] = posing.submit_after(clip.file, make_job)
+        else:
+            _VARIANTS[case.key] = posing.submit(
+                pose_variant, clip, transform, transform.video_filter, posing.folder
             )
-            for case in ordered
-        }
-        return {key: future.result() for key, future in futures.items()}
+
+
+@pytest.fixture(scope="session")
+def variant_poses(
+    request: pytest.FixtureRequest, background_posing: BackgroundPosing
+) -> dict[tuple[str, str], list[PoseFrame]]:
+    """Every transformed copy this session's selected tests compare, posed once."""
+    schedule_background_posing(background_posing, request.session.items)
+    return {key: future.result() for key, future in _VARIANTS.items()}
 
 
 class Answers:

@@ -101,6 +101,12 @@ def long_journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JournalSt
     store.close()
 
 
+@pytest.fixture(scope="module")
+def long_journal_pdf(long_journal: JournalStore) -> bytes:
+    """The long journal's PDF, rendered once for the tests that read it."""
+    return render_report_pdf(long_journal, None, None, now=NOW)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[JournalStore]:
     opened = open_store(tmp_path / "journal.sqlite3")
@@ -160,7 +166,9 @@ def test_short_journal_with_a_period(store: JournalStore) -> None:
     assert "A new PSFS rating is due" not in text or "every two weeks" in text
 
 
-def test_long_journal_report_has_every_section_and_plot(long_journal: JournalStore) -> None:
+def test_long_journal_report_has_every_section_and_plot(
+    long_journal: JournalStore, long_journal_pdf: bytes
+) -> None:
     html = render_report_html(long_journal, None, None, now=NOW)
     for section in SECTIONS:
         assert f'<section id="{section}">' in html
@@ -171,7 +179,7 @@ def test_long_journal_report_has_every_section_and_plot(long_journal: JournalSto
     assert "Pain reached 7/10, above the limit, so the session stopped." in html
     assert "no warning signs" in html  # the red-flag screen
     assert "Arm and opposite leg" in html  # the bird-dog stage
-    pdf = render_report_pdf(long_journal, None, None, now=NOW)
+    pdf = long_journal_pdf
     assert_a4(pdf)
     assert pdf_figures(pdf) == len(PLOT_TITLES)
     text = pdf_text(pdf)
@@ -189,8 +197,8 @@ def test_long_journal_report_has_every_section_and_plot(long_journal: JournalSto
         assert code not in text and code not in html
 
 
-def test_a_heading_is_never_the_last_line_of_a_page(long_journal: JournalStore) -> None:
-    pdf = render_report_pdf(long_journal, None, None, now=NOW)
+def test_a_heading_is_never_the_last_line_of_a_page(long_journal_pdf: bytes) -> None:
+    pdf = long_journal_pdf
     headings = {"Summary", "Changes", "Adherence", "Pain", "Form warnings", "All sessions"}
     headings |= {"Pelvic tilt", "Bridge", "Bird dog", "Red-flag screens"}
     for page in pdf_reader(pdf).pages:
