@@ -134,20 +134,29 @@ def _group(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    global _posing
     file_group: dict[Path, int] = {}
     for item in items:
         file_group[item.path] = max(file_group.get(item.path, 0), _group(item))
     items.sort(key=lambda item: file_group[item.path])  # stable: each group keeps its order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Starts the posing once the selection is final (``-m`` and ``-k`` have deselected)."""
+    global _posing
+    items = session.items
     wanted = any("footage_poses" in getattr(item, "fixturenames", ()) for item in items)
-    if wanted and MANIFEST.exists() and not config.option.collectonly and _posing is None:
-        _posing = BackgroundPosing()
-        for module in dict.fromkeys(getattr(item, "module", None) for item in items):
-            schedule = getattr(module, "schedule_background_posing", None)
-            if schedule is not None:
-                schedule(
-                    _posing, [item for item in items if getattr(item, "module", None) is module]
-                )
+    if (
+        not wanted
+        or not MANIFEST.exists()
+        or session.config.option.collectonly
+        or _posing is not None
+    ):
+        return
+    _posing = BackgroundPosing()
+    for module in dict.fromkeys(getattr(item, "module", None) for item in items):
+        schedule = getattr(module, "schedule_background_posing", None)
+        if schedule is not None:
+            schedule(_posing, [item for item in items if getattr(item, "module", None) is module])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
