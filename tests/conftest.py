@@ -6,14 +6,15 @@ movements only up to 25 s, where they show within seconds). The analysis tests o
 exercise read from it, so no clip is posed twice.
 
 Posing the footage is most of the suite's computing. So when a session will need it, two
-processes start posing as soon as the tests are collected. A test file that poses more (the
-invariance tests' transformed copies) queues its jobs behind the originals then, from a
-module-level ``schedule_background_posing(posing, items)``, so the posing never waits for a
-test to ask. The tests run in three groups,
-a test file staying whole: first the files that need neither the footage nor a browser (they
-mostly wait on servers and disks, so the posing takes the cores they leave idle), then the
-footage files, and last the browser files, which run in real time and are kept off a busy
-machine.
+processes start posing as soon as the tests are collected, at the lowest CPU priority: they
+take only the time the tests leave idle. A test file that poses more (the invariance tests'
+transformed copies) queues its jobs behind the originals then, from a module-level
+``schedule_background_posing(posing, items)``, so the posing never waits for a test to ask.
+
+The tests run in three groups, a test file staying whole. First the browser files: they run
+in real time and leave most of a core idle, which the posing takes (at its low priority it
+does not slow them). Then the files that need neither the footage nor a browser, and last the
+footage files, by when the posing is mostly done.
 """
 
 from __future__ import annotations
@@ -73,7 +74,10 @@ class BackgroundPosing:
         rows.sort(key=lambda row: -min(float(row["duration_s"]), _end_of(row) or float("inf")))
         # spawn, not fork: the test process may already hold MediaPipe and server threads.
         self._pool = ProcessPoolExecutor(
-            max_workers=2, mp_context=multiprocessing.get_context("spawn")
+            max_workers=2,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=os.nice,
+            initargs=(19,),
         )
         self._originals: dict[str, Future[list[PoseFrame]]] = {
             row["file"]: self._pool.submit(_estimate, str(FOOTAGE / row["file"]), _end_of(row))
@@ -126,11 +130,11 @@ _posing: BackgroundPosing | None = None
 
 def _group(item: pytest.Item) -> int:
     if item.get_closest_marker("browser") is not None:
-        return 2
+        return 0
     needs_footage = "footage_poses" in getattr(item, "fixturenames", ())
     if needs_footage or item.get_closest_marker("footage") or item.get_closest_marker("slow"):
-        return 1
-    return 0
+        return 2
+    return 1
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
