@@ -601,6 +601,26 @@ def test_knees_up_far_leg_hidden_behind_the_near_one_keeps_its_state() -> None:
     assert holds[0].duration == pytest.approx(11.0, abs=0.5)
 
 
+def test_knees_up_a_raised_knee_hidden_behind_the_other_is_not_timed_as_held() -> None:
+    # The left knee comes up for a moment, then, as the far leg from this camera, hides behind
+    # the right one: the model puts it where the right knee is, lying down, and sees it
+    # poorly. Whether it is still held cannot be told, so nothing is timed or counted.
+    frames = []
+    for t in timeline(12.0):
+        raised = 2.0 <= t < 3.0
+        frame = supine(t, knee_deg={"left": 40.0 if raised else 130.0, "right": 130.0})
+        if 3.0 <= t < 10.0:
+            image, vis = frame.image.copy(), frame.visibility.copy()
+            image[L.LEFT_KNEE] = image[L.RIGHT_KNEE]
+            image[L.LEFT_ANKLE] = image[L.RIGHT_ANKLE]
+            vis[[L.LEFT_KNEE, L.LEFT_ANKLE]] = 0.3
+            frame = PoseFrame(t, image, frame.world, vis, W, H, frame.index)
+        frames.append(frame)
+    events = play(KneesUpAnalyzer(), frames)
+    assert kinds(events, EventKind.HOLD_ENDED) == []
+    assert kinds(events, EventKind.REP_COMPLETED) == []
+
+
 def test_roll_and_stretch_a_scene_opening_rolled_is_a_hold_not_a_roll() -> None:
     # The video starts with the knees already over (the roll itself was not seen).
     frames = [supine(t, roll=1.0 if t < 8.0 else 0.0) for t in timeline(10.0)]

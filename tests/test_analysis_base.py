@@ -277,6 +277,44 @@ def test_holds_dated_back_never_overlap() -> None:
     assert timed <= 12.0
 
 
+@pytest.mark.parametrize("break_kind", ["cut", "unseen", "not judged"])
+def test_a_hold_is_not_dated_back_across_a_break(break_kind: str) -> None:
+    """A position reached at 1 s and left, then 3 s of a break (a cut and frames that cannot
+    be judged; no frame at all; or frames that cannot be judged), then the position seen
+    again from 5 s, its judgement still dating from 1 s. What was judged before the break
+    says nothing of when the position seen after it was reached: the hold starts at 5 s."""
+    hold = HoldTracker(min_hold=1.0, grace=0.5)
+    events = []
+    for t in times(8.0):
+        if 2.0 <= t < 5.0:
+            if break_kind == "cut" and abs(t - 2.0) < 1e-9:
+                events += hold.reset(float(t))
+            if break_kind != "unseen":
+                events += hold.update(None, float(t))
+            continue
+        events += hold.update(1.0 <= t < 1.5 or t >= 5.0, float(t), since=1.0)
+    events += hold.finish(8.0)
+    ended = [e for e in events if e.kind is EventKind.HOLD_ENDED]
+    assert len(ended) == 1
+    assert float(ended[0].data["start"]) >= 5.0 - 1e-3
+    assert (ended[0].duration or 0.0) <= 3.0 + 1e-3
+
+
+def test_a_dropout_longer_than_the_grace_ends_the_hold_though_unseen() -> None:
+    """Held, let go (one frame says so), then nothing seen for 2 s, then held again: the
+    dropout outlasted the grace, so these are two holds, not one across the gap."""
+    hold = HoldTracker(min_hold=1.0, grace=0.5)
+    events = []
+    for t in times(8.0):
+        if 3.0 < t < 5.0:
+            continue
+        events += hold.update(t < 3.0 or t >= 5.0, float(t))
+    events += hold.finish(8.0)
+    ended = [e for e in events if e.kind is EventKind.HOLD_ENDED]
+    assert len(ended) == 2
+    assert sum(e.duration or 0.0 for e in ended) <= 6.0
+
+
 def test_rep_cut_short_by_the_end_of_the_video_counts_once_it_peaked() -> None:
     counter = RepCounter(start=0.4, peak=0.8)
     for t, v in zip(times(3.0), [0.0] * 15 + [1.0] * 30, strict=False):

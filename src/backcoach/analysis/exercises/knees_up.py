@@ -50,6 +50,7 @@ class KneesUpAnalyzer(BaseAnalyzer):
         self._best: float | None = None
         self._released = False
         self._overlap = False
+        self._hidden: str | None = None
 
     def reset_motion(self, time: float) -> list[Event]:
         events: list[Event] = []
@@ -81,7 +82,13 @@ class KneesUpAnalyzer(BaseAnalyzer):
             self.driving_value = max(angles.values())
             self.phase = "legs down"
             return self._hold_update(False, None, time)
-        held = max(angles[s] for s in up)
+        seen = [s for s in up if s != self._hidden]
+        if not seen:
+            # The raised leg is hidden behind the other: its angle is the other knee's, so
+            # whether it is still held cannot be told.
+            self.phase = f"{side} knee hidden"
+            return self._hold_update(None, side, time)
+        held = max(angles[s] for s in seen)
         self.driving_value = held
         self._best = held if self._best is None else min(self._best, held)
         # The stretch is held while the knee stays near the closest it came to the chest;
@@ -112,6 +119,7 @@ class KneesUpAnalyzer(BaseAnalyzer):
         faint = min(vis, key=lambda leg: vis[leg])
         seen_less = vis[faint] < 0.5 or vis[faint] < max(vis.values()) - 0.15
         hidden = faint if overlap and seen_less else None
+        self._hidden = hidden
         for leg in _LEGS:
             other = "left" if leg == "right" else "right"
             if overlap and leg == hidden:

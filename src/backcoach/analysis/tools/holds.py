@@ -22,6 +22,11 @@ class HoldTracker(Resettable):
     from the first to the last frame in the position. Holds never overlap: a hold dated back
     by ``since`` starts no earlier than the last held moment before it (of a hold, or of a
     position left before it became one), and never later than the frame that starts it.
+    Nor is a hold dated back across a break in what was seen: a reset (a cut, a long time
+    unseen), or more than ``grace`` seconds without a judgement (no frame fed, or None). A
+    judgement made before the break says nothing of when the position seen after it was
+    reached. For the same reason, a dropout that outlasted ``grace`` unseen ends the hold
+    when the position is seen again.
     """
 
     def __init__(
@@ -47,6 +52,8 @@ class HoldTracker(Resettable):
         self._dropped = False  # out of the position since ``last_held_at``
         self._back_at: float | None = None  # back in it since, not yet confirmed
         self._previous_end: float | None = None  # last held moment before this position
+        self._break_at: float | None = None  # last reset, or end of a stretch not judged
+        self._judged_at: float | None = None
 
     @property
     def running(self) -> bool:
@@ -69,6 +76,10 @@ class HoldTracker(Resettable):
         """``since``: when the position was reached, if known to be earlier than ``time`` (a
         ``Hysteresis`` confirms a change only after its minimum duration)."""
         events: list[Event] = []
+        if holding is not None:
+            if self._judged_at is not None and time - self._judged_at > self.grace:
+                self._break_at = time
+            self._judged_at = time
         if self._suspended and self.last_held_at is not None and holding:
             # After a cut: the same position on the same side soon after continues the hold.
             self._suspended = False
@@ -79,6 +90,10 @@ class HoldTracker(Resettable):
             # Switching sides without a release still ends one hold and starts another.
             events += self._end()
         if holding:
+            # Measured to the first frame back in the position (not to the ones confirming it).
+            back = self._dropped and self._back_at is None
+            if back and time - (self.last_held_at or time) > self.grace:
+                events += self._end()
             if self.started_at is None:
                 self.started_at = self._reached(time, since)
                 self.side = side
@@ -104,8 +119,9 @@ class HoldTracker(Resettable):
 
     def _reached(self, time: float, since: float | None) -> float:
         reached = time if since is None else min(since, time)
-        if self._previous_end is not None:
-            reached = min(max(reached, self._previous_end), time)
+        for bound in (self._previous_end, self._break_at):
+            if bound is not None:
+                reached = min(max(reached, bound), time)
         return reached
 
     def _end(self) -> list[Event]:
@@ -138,6 +154,7 @@ class HoldTracker(Resettable):
         return self._end()
 
     def reset(self, time: float) -> list[Event]:
+        self._break_at = time
         # A cut ends a hold unless the same position is seen again soon (resume_within).
         if self.resume_within > 0 and self.announced:
             self._suspended = True
