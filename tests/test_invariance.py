@@ -85,12 +85,6 @@ KNOWN_BREAKS: dict[tuple[str, str, str], str] = {
         "bird_dog",
         "rotate-15",
     ): "Turned 15° anticlockwise, no hold is timed instead of 1.2, 1.13, 1.33 s.",
-    ("count", "knee_to_chest", "portrait-crop"): "Cropped to portrait, the count goes from 3 to 4.",
-    (
-        "holds",
-        "knee_to_chest",
-        "portrait-crop",
-    ): "Cropped to portrait, the holds last 3.74, 9.74, 4.67, 6.44 s instead of 9.81, 4.6, 6.44 s.",
     ("count", "knee_to_chest", "rotate+15"): "Turned 15° clockwise, the count goes from 3 to 4.",
     (
         "holds",
