@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,15 @@ def _catalog() -> Catalog:
     return catalog.model_copy(update={"exercises": tuple(chosen)})
 
 
+def same_day_clock() -> Callable[[], datetime]:
+    """Real time moved to noon (UTC) of today: the session and the plan looked at after it
+    fall on the same day even when the suite runs across midnight (at 00:00 the plan rightly
+    asks for the next-morning check-in instead)."""
+    noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    began = time.monotonic()
+    return lambda: noon + timedelta(seconds=time.monotonic() - began)
+
+
 @contextlib.contextmanager
 def clinic_server(database_url: str) -> Iterator[tuple[str, Clinic]]:
     import uvicorn
@@ -60,7 +70,8 @@ def clinic_server(database_url: str) -> Iterator[tuple[str, Clinic]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     clinic = Clinic.open(
-        ClinicSettings(database_url=database_url, secret=SECRET, public_origins=(url,))
+        ClinicSettings(database_url=database_url, secret=SECRET, public_origins=(url,)),
+        now=same_day_clock(),
     )
     # No pose model for the page: it sends frames (the server path), as on a weak device.
     app = create_clinic_app(
