@@ -50,7 +50,6 @@ class KneesUpAnalyzer(BaseAnalyzer):
         self._best: float | None = None
         self._released = False
         self._overlap = False
-        self._hidden: str | None = None
 
     def reset_motion(self, time: float) -> list[Event]:
         events: list[Event] = []
@@ -71,7 +70,7 @@ class KneesUpAnalyzer(BaseAnalyzer):
             return self._hold_update(None, None, time)
         px = frame.pixels()
         angles = {s: joint_angle(b.shoulders, px[h], px[k]) for s, (h, k) in _LEGS.items()}
-        self._judge_legs(frame, angles, b.torso, time)
+        hidden = self._judge_legs(frame, angles, b.torso, time)
         up = [leg for leg in _LEGS if self.legs[leg].active]
         side = "both" if len(up) == 2 else (up[0] if up else None)
         if side != self.side:
@@ -82,7 +81,7 @@ class KneesUpAnalyzer(BaseAnalyzer):
             self.driving_value = max(angles.values())
             self.phase = "legs down"
             return self._hold_update(False, None, time)
-        seen = [s for s in up if s != self._hidden]
+        seen = [s for s in up if s != hidden]
         if not seen:
             # The raised leg is hidden behind the other: its angle is the other knee's, so
             # whether it is still held cannot be told.
@@ -100,8 +99,8 @@ class KneesUpAnalyzer(BaseAnalyzer):
 
     def _judge_legs(
         self, frame: PoseFrame, angles: dict[str, float], torso: float, time: float
-    ) -> None:
-        """Update each leg's up/down judgement.
+    ) -> str | None:
+        """Update each leg's up/down judgement; returns the leg hidden behind the other, if any.
 
         Seen from the side, the far leg hides behind the near one: when the knees overlap in
         the picture, the model puts the far knee where the near one is. So with overlapping
@@ -119,7 +118,6 @@ class KneesUpAnalyzer(BaseAnalyzer):
         faint = min(vis, key=lambda leg: vis[leg])
         seen_less = vis[faint] < 0.5 or vis[faint] < max(vis.values()) - 0.15
         hidden = faint if overlap and seen_less else None
-        self._hidden = hidden
         for leg in _LEGS:
             other = "left" if leg == "right" else "right"
             if overlap and leg == hidden:
@@ -128,6 +126,7 @@ class KneesUpAnalyzer(BaseAnalyzer):
                 continue
             if vis[leg] >= 0.5:
                 self.legs[leg].update(angles[leg], time)
+        return hidden
 
     def _hold_update(
         self, holding: bool | None, side: str | None, time: float, since: float | None = None

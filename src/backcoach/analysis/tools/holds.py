@@ -91,8 +91,8 @@ class HoldTracker(Resettable):
             events += self._end()
         if holding:
             # Measured to the first frame back in the position (not to the ones confirming it).
-            back = self._dropped and self._back_at is None
-            if back and time - (self.last_held_at or time) > self.grace:
+            left_at = self.last_held_at if self._dropped and self._back_at is None else None
+            if left_at is not None and time - left_at > self.grace:
                 events += self._end()
             if self.started_at is None:
                 self.started_at = self._reached(time, since)
