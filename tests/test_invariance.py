@@ -65,14 +65,8 @@ QUICK: dict[str, tuple[str, ...]] = {
 }
 
 # (property, movement folder, transform) -> what goes wrong today, from bench/invariance.py
-# on the matrix (2026-12-02): the original's answer, then the transformed copy's.
+# on the matrix (2026-12-03): the original's answer, then the transformed copy's.
 KNOWN_BREAKS: dict[tuple[str, str, str], str] = {
-    ("count", "bird_dog", "portrait-crop"): "Cropped to portrait, the count goes from 3 to 0.",
-    (
-        "holds",
-        "bird_dog",
-        "portrait-crop",
-    ): "Cropped to portrait, no hold is timed instead of 1.2, 1.13, 1.33 s.",
     ("count", "bird_dog", "rotate+15"): "Turned 15° clockwise, the count goes from 3 to 0.",
     (
         "holds",

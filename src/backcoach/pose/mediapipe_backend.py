@@ -19,17 +19,26 @@ import numpy as np
 from backcoach.pose.estimator import RGBImage
 from backcoach.pose.frame import PoseFrame
 from backcoach.pose.landmarks import LANDMARK_COUNT
+from backcoach.pose.picture import Picture, PictureBounds
 
 
 def from_mediapipe(
-    results: Any, timestamp: float, width: int, height: int, index: int = 0
+    results: Any,
+    timestamp: float,
+    width: int,
+    height: int,
+    index: int = 0,
+    picture: Picture | None = None,
 ) -> PoseFrame:
-    """Adapt a ``mp.solutions.pose`` result to a PoseFrame."""
+    """Adapt a ``mp.solutions.pose`` result to a PoseFrame. ``picture``: the part of the
+    frame that was posed, when black bars were cut off."""
     if results is None or results.pose_landmarks is None:
         return PoseFrame.empty(timestamp, width, height, index)
     image = np.array(
         [(lm.x, lm.y, lm.z) for lm in results.pose_landmarks.landmark], dtype=np.float64
     )
+    if picture is not None and not picture.is_whole:
+        image = picture.to_frame(image)
     visibility = np.array(
         [lm.visibility for lm in results.pose_landmarks.landmark], dtype=np.float64
     )
@@ -96,6 +105,8 @@ def native_logs_silenced() -> Iterator[TextIO]:
 class MediaPipePoseEstimator:
     """BlazePose full model via ``mp.solutions.pose`` (tracking mode, one person).
 
+    Black bars round the picture are cut off before posing (see ``backcoach.pose.picture``).
+
     With ``people_every`` (seconds), a person detector also counts the people in the picture
     at most that often and every frame carries the latest count in ``extras["people"]``.
     """
@@ -127,10 +138,12 @@ class MediaPipePoseEstimator:
             )
         self._started = False
         self._calls = 0
+        self._picture = PictureBounds()
 
     def estimate(self, rgb: RGBImage, timestamp: float, index: int = 0) -> PoseFrame:
         height, width = rgb.shape[:2]
-        image = np.ascontiguousarray(rgb)
+        picture = self._picture.update(rgb)
+        image = np.ascontiguousarray(picture.cut(rgb))
         if self._started:
             results = self._pose.process(image)
         else:
@@ -139,7 +152,7 @@ class MediaPipePoseEstimator:
                 results = self._pose.process(image)
             self._calls += 1
             self._started = results.pose_landmarks is not None and self._calls >= 2
-        frame = from_mediapipe(results, timestamp, width, height, index)
+        frame = from_mediapipe(results, timestamp, width, height, index, picture)
         if self._people_every is not None:
             frame.extras["people"] = self._count_people(image, timestamp)
         return frame
