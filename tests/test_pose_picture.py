@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from backcoach.pose.landmarks import Landmark as L
 from backcoach.pose.picture import DARK, EDGE_TRIM, Picture, PictureBounds
 
 FOOTAGE = Path(__file__).resolve().parents[1].parent / "shared" / "footage"
@@ -94,14 +95,14 @@ def test_dark_things_at_the_edge_are_not_bars() -> None:
         assert PictureBounds().update(picture).is_whole
 
 
-def test_a_dark_edge_that_lights_up_later_stops_counting_as_framing() -> None:
+def test_a_dark_edge_that_lights_up_later_is_not_a_bar_any_more() -> None:
     image = scene()
     dark_top = image.copy()
     dark_top[:20] = 0  # a dark first frame edge, as in a dim room
     bounds = PictureBounds()
     assert bounds.update(dark_top).y0 == 20 + EDGE_TRIM
     assert bounds.update(image).is_whole
-    assert bounds.update(dark_top).is_whole  # the edge has shown picture: it is not framing
+    assert bounds.update(dark_top).is_whole  # the edge has shown picture: it is not a bar
 
 
 def test_a_fade_from_black_decides_nothing() -> None:
@@ -133,6 +134,7 @@ def test_the_real_model_finds_the_same_body_with_bars_round_the_picture() -> Non
 
     clip = FOOTAGE / "bridge" / "lenagalanova8-debug__my-guides__glute-bridge.mp4"
     frames = [rgb for _, _, rgb in VideoFileSource(clip, max_fps=15, max_width=480, end=2.0)]
+    compared = 0
     with MediaPipePoseEstimator() as plain, MediaPipePoseEstimator() as barred:
         for i, rgb in enumerate(frames):
             bare = plain.estimate(rgb, i / 15, i)
@@ -144,5 +146,7 @@ def test_the_real_model_finds_the_same_body_with_bars_round_the_picture() -> Non
             # back in the unframed picture's pixels, the hips are within 2 % of its width
             px_bare = bare.pixels()
             px_boxed = boxed.pixels() - np.array([0, bars])
-            for hip in (23, 24):
+            for hip in (L.LEFT_HIP, L.RIGHT_HIP):
                 assert np.linalg.norm(px_bare[hip] - px_boxed[hip]) < 0.02 * rgb.shape[1]
+            compared += 1
+    assert compared >= len(frames) // 2  # the person was found on most frames both ways
