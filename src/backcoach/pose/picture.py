@@ -25,6 +25,8 @@ MIN_PICTURE = 0.25  # bars never leave less than this share of the frame's width
 # Where a bar meets the picture, scaling and colour subsampling blend a pixel or two into a
 # dark grey line; the model would see it repeated past the edge, so it goes too.
 EDGE_TRIM = 4  # pixels
+SAMPLE_STEP = 2  # rows and columns are looked at every second pixel (the last one too)
+CHECK_EVERY = 8  # frames: bars do not move, so they are looked for again only this often
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,25 @@ def picture_of(rows_lit: npt.NDArray[np.bool_], columns_lit: npt.NDArray[np.bool
     return Picture(x0, y0, x1, y1, width, height)
 
 
+def _samples(size: int) -> npt.NDArray[np.intp]:
+    """Every SAMPLE_STEP-th position, and the last one: a bar at either edge is always seen."""
+    positions: npt.NDArray[np.intp] = np.unique(np.r_[0:size:SAMPLE_STEP, size - 1])
+    return positions
+
+
+def _between_samples(
+    lit: npt.NDArray[np.bool_], positions: npt.NDArray[np.intp], size: int
+) -> npt.NDArray[np.bool_]:
+    """Whether each of ``size`` lines is lit, from the sampled lines ``positions``: lit only
+    when the samples either side are, so a line next to a bar counts as bar, never the other
+    way round."""
+    line = np.arange(size)
+    before = np.searchsorted(positions, line, side="right") - 1
+    after = np.minimum(np.searchsorted(positions, line), len(positions) - 1)
+    result: npt.NDArray[np.bool_] = lit[before] & lit[after]
+    return result
+
+
 class PictureBounds:
     """Follows where the camera's picture is, frame by frame (see the module's note)."""
 
@@ -91,16 +112,24 @@ class PictureBounds:
         self._rows: npt.NDArray[np.bool_] | None = None  # rows ever lit
         self._columns: npt.NDArray[np.bool_] | None = None  # columns ever lit
         self._picture: Picture | None = None
+        self._since_check = 0
 
     def update(self, rgb: npt.NDArray[np.uint8]) -> Picture:
         height, width = rgb.shape[:2]
         picture = self._picture
         if picture is not None and (picture.frame_width, picture.frame_height) != (width, height):
             self._rows = self._columns = self._picture = picture = None
-        if picture is not None and picture.is_whole and self._rows is None:
-            return picture  # every edge row and column has shown picture: no bars
-        lit = rgb.max(axis=2) > DARK
-        rows, columns = lit.any(axis=1), lit.any(axis=0)
+        if picture is not None:
+            if self._rows is None:
+                return picture  # every edge row and column has shown picture: no bars
+            self._since_check += 1
+            if self._since_check < CHECK_EVERY:
+                return picture
+        self._since_check = 0
+        ys, xs = _samples(height), _samples(width)
+        lit = rgb[np.ix_(ys, xs)].max(axis=2) > DARK
+        rows = _between_samples(lit.any(axis=1), ys, height)
+        columns = _between_samples(lit.any(axis=0), xs, width)
         if self._rows is None or self._columns is None:
             self._rows, self._columns = rows, columns
         else:
