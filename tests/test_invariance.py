@@ -57,7 +57,7 @@ pytestmark = [
 QUICK: dict[str, tuple[str, ...]] = {
     "press_up": ("rotate-15",),
     "bridge": ("mirror", "fps10", "start1s"),
-    "bird_dog": ("mirror", "height240", "fps60", "portrait-crop"),
+    "bird_dog": ("portrait-crop", "height240", "fps60"),
     "cat_cow": ("rotate-15", "portrait-crop"),
     "sit_up": ("landscape-pad", "fps24"),
     "leg_raise": ("rotate+15", "fps30"),
