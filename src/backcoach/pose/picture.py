@@ -9,7 +9,7 @@ leaves the picture, the same recording with bars above and below lost every rep.
 are cut off before posing, and the landmarks are put back into the whole frame afterwards.
 
 A bar is a run of whole rows (or columns) at the frame's edge that have never been brighter
-than nearly black in any frame so far: a person's dark clothes at the edge light up as soon
+than nearly black in any frame looked at so far (every CHECK_EVERY-th): a person's dark clothes at the edge light up as soon
 as they move or the row reaches past them; an editor's black never does.
 """
 
@@ -137,6 +137,7 @@ class PictureBounds:
             self._columns |= columns
         found = picture_of(self._rows, self._columns)
         if bool(self._rows[[0, -1]].all() and self._columns[[0, -1]].all()):
-            self._rows = self._columns = None  # bars reach the edge: none can come any more
+            # Every edge row and column has shown picture: no bar can be found any more.
+            self._rows = self._columns = None
         self._picture = found
         return found
