@@ -9,8 +9,9 @@ leaves the picture, the same recording with bars above and below lost every rep.
 are cut off before posing, and the landmarks are put back into the whole frame afterwards.
 
 A bar is a run of whole rows (or columns) at the frame's edge that have never been brighter
-than nearly black in any frame looked at so far (every CHECK_EVERY-th): a person's dark clothes at the edge light up as soon
-as they move or the row reaches past them; an editor's black never does.
+than nearly black in any frame looked at so far (every CHECK_EVERY-th): a person's dark
+clothes at the edge light up as soon as they move or the row reaches past them; an editor's
+black never does.
 """
 
 from __future__ import annotations
