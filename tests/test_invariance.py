@@ -56,8 +56,8 @@ pytestmark = [
 # kind of transform at least once.
 QUICK: dict[str, tuple[str, ...]] = {
     "press_up": ("rotate-15",),
-    "bridge": ("mirror", "fps10", "start1s"),
-    "bird_dog": ("portrait-crop", "height240", "fps60"),
+    "bridge": ("mirror", "fps10", "height240"),
+    "bird_dog": ("portrait-crop", "rotate+15", "fps60"),
     "cat_cow": ("rotate-15", "portrait-crop"),
     "sit_up": ("landscape-pad", "fps24"),
     "leg_raise": ("rotate+15", "fps30"),
@@ -65,34 +65,9 @@ QUICK: dict[str, tuple[str, ...]] = {
 }
 
 # (property, movement folder, transform) -> what goes wrong today, from bench/invariance.py
-# on the matrix (2026-12-03): the original's answer, then the transformed copy's.
-KNOWN_BREAKS: dict[tuple[str, str, str], str] = {
-    ("count", "bird_dog", "rotate+15"): "Turned 15° clockwise, the count goes from 3 to 0.",
-    (
-        "holds",
-        "bird_dog",
-        "rotate+15",
-    ): "Turned 15° clockwise, no hold is timed instead of 1.2, 1.13, 1.33 s.",
-    ("count", "bird_dog", "rotate-15"): "Turned 15° anticlockwise, the count goes from 3 to 0.",
-    (
-        "holds",
-        "bird_dog",
-        "rotate-15",
-    ): "Turned 15° anticlockwise, no hold is timed instead of 1.2, 1.13, 1.33 s.",
-    ("count", "knee_to_chest", "rotate+15"): "Turned 15° clockwise, the count goes from 3 to 4.",
-    (
-        "holds",
-        "knee_to_chest",
-        "rotate+15",
-    ): (
-        "Turned 15° clockwise, the holds last 5.27, 4.14, 4.6, 6.44 s instead of 9.81, 4.6, 6.44 s."
-    ),
-    (
-        "holds",
-        "knee_to_chest",
-        "rotate-15",
-    ): "Turned 15° anticlockwise, the holds last 4.74, 4.6, 6.44 s instead of 9.81, 4.6, 6.44 s.",
-}
+# on the matrix: the original's answer, then the transformed copy's. Each is a strict xfail,
+# so a fix shows up as an unexpected pass. None since 2026-12-03 (every run agrees).
+KNOWN_BREAKS: dict[tuple[str, str, str], str] = {}
 
 
 @dataclass(frozen=True)

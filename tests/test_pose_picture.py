@@ -1,10 +1,12 @@
-"""Black bars round the camera's picture are cut off before posing, and the landmarks come
-back in the whole frame's coordinates."""
+"""Black bars round the camera's picture are cut off before posing, a picture an editor turned
+is turned back upright, and the landmarks come back in the whole frame's coordinates."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -16,6 +18,7 @@ from backcoach.pose.picture import (
     CHECK_EVERY,
     DARK,
     EDGE_TRIM,
+    MIN_TURN,
     SAMPLE_STEP,
     Picture,
     PictureBounds,
@@ -36,6 +39,20 @@ def framed(picture: Image, top: int, bottom: int, left: int, right: int) -> Imag
     out = np.zeros((height + top + bottom, width + left + right, 3), dtype=np.uint8)
     out[top : top + height, left : left + width] = picture
     return out
+
+
+def turned(picture: Image, degrees: float) -> tuple[Image, npt.NDArray[np.float64]]:
+    """The picture turned ``degrees`` clockwise on the screen in a frame grown to hold all of
+    it, the corners black (as ffmpeg's rotate filter with ``ow=rotw``), and the map from the
+    picture's pixels to the frame's."""
+    height, width = picture.shape[:2]
+    angle = math.radians(degrees)
+    frame_width = int(width * abs(math.cos(angle)) + height * abs(math.sin(angle)))
+    frame_height = int(width * abs(math.sin(angle)) + height * abs(math.cos(angle)))
+    to_frame = cv2.getRotationMatrix2D((width / 2, height / 2), -degrees, 1.0)
+    to_frame[:, 2] += ((frame_width - width) / 2, (frame_height - height) / 2)
+    frame = cv2.warpAffine(picture, to_frame, (frame_width, frame_height), borderValue=0)
+    return np.asarray(frame, dtype=np.uint8), np.asarray(to_frame, dtype=np.float64)
 
 
 def test_a_frame_without_framing_is_posed_whole_and_untouched() -> None:
@@ -97,9 +114,73 @@ def test_landmarks_return_to_the_same_place_in_the_whole_frame(
     assert back[2] * image.shape[1] == pytest.approx(z * width)
 
 
+@given(
+    degrees=st.floats(MIN_TURN + 0.5, 30).flatmap(lambda d: st.sampled_from([d, -d])),
+    height=st.integers(90, 200),
+    width=st.integers(90, 300),
+    u=st.floats(0.05, 0.95),
+    v=st.floats(0.05, 0.95),
+)
+@settings(max_examples=40, deadline=None)
+def test_a_turned_picture_is_turned_back_upright(
+    degrees: float, height: int, width: int, u: float, v: float
+) -> None:
+    picture = scene(height, width, seed=int(abs(degrees) * 100))
+    frame, to_frame = turned(picture, degrees)
+    found = PictureBounds().update(frame)
+    assert found.turn == pytest.approx(degrees, abs=0.5)
+    # the whole picture but the blended edge, without any of the black corners
+    assert width - 2 * EDGE_TRIM - 3 <= found.width <= width - 2 * EDGE_TRIM + 2
+    assert height - 2 * EDGE_TRIM - 3 <= found.height <= height - 2 * EDGE_TRIM + 2
+    upright = found.cut(frame)
+    assert upright.shape[:2] == (found.height, found.width)
+    assert upright.min() > DARK
+    # a point of the upright picture goes back where the turn put it in the frame (its place
+    # in the picture is known to within the trim's rounding)
+    x0 = (width - found.width) / 2
+    y0 = (height - found.height) / 2
+    here = np.array([[(u * width - x0) / found.width, (v * height - y0) / found.height, 0.2]])
+    back = found.to_frame(here)[0] * (frame.shape[1], frame.shape[0], frame.shape[1])
+    expected = to_frame @ np.array([u * width, v * height, 1.0])
+    assert np.linalg.norm(back[:2] - expected) < 2.0
+    assert back[2] == pytest.approx(0.2 * found.width)
+
+
+def test_a_picture_turned_less_than_a_degree_is_posed_as_it_is() -> None:
+    frame, _ = turned(scene(), MIN_TURN / 2)
+    assert PictureBounds().update(frame).is_whole
+
+
+def test_a_scene_with_dark_corners_is_not_a_turned_picture() -> None:
+    """A dim room darkens the frame's corners (a round vignette, a diagonal shadow on one
+    side): that is not a turned picture, which is a tilted rectangle touching every side."""
+    height, width = 180, 320
+    rows, columns = np.mgrid[0:height, 0:width]
+    distance = np.hypot((rows - height / 2) / height, (columns - width / 2) / width)
+    vignette = scene(height, width)
+    vignette[distance > 0.55] = 0
+    diagonal = scene(height, width)
+    diagonal[rows < 0.4 * columns - 60] = 0  # only the top-right corner dark
+    diagonal[:8, :8] = diagonal[-8:, :8] = diagonal[-8:, -8:] = 0
+    small = np.zeros((height, width, 3), dtype=np.uint8)  # a turned picture inside the frame
+    inner, _ = turned(scene(80, 140), 12)
+    small[40 : 40 + inner.shape[0], 60 : 60 + inner.shape[1]] = inner
+    for frame in (vignette, diagonal, small):
+        assert PictureBounds().update(frame).turn == 0.0
+
+
+def test_a_turned_picture_is_followed_until_its_corners_light_up() -> None:
+    frame, _ = turned(scene(), 10)
+    bounds = PictureBounds()
+    assert bounds.update(frame).turn == pytest.approx(10, abs=0.5)
+    whole = scene(frame.shape[0], frame.shape[1])
+    assert all(bounds.update(whole).turn for _ in range(CHECK_EVERY - 1))
+    assert bounds.update(whole).is_whole  # the corners have shown picture after all
+
+
 def test_dark_things_at_the_edge_are_not_bars() -> None:
-    """Dark pixels at the end of some rows (black leggings leaving the picture, the black
-    corners of a picture turned by an editor) are not whole dark rows: nothing is cut."""
+    """Dark pixels at the end of some rows (black leggings leaving the picture, two black
+    corners) are not whole dark rows: nothing is cut."""
     image = scene()
     image[40:90, :30] = 5
     corners = scene()
@@ -165,5 +246,34 @@ def test_the_real_model_finds_the_same_body_with_bars_round_the_picture() -> Non
             px_boxed = boxed.pixels() - np.array([0, bars])
             for hip in (L.LEFT_HIP, L.RIGHT_HIP):
                 assert np.linalg.norm(px_bare[hip] - px_boxed[hip]) < 0.02 * rgb.shape[1]
+            compared += 1
+    assert compared >= len(frames) // 2  # the person was found on most frames both ways
+
+
+@pytest.mark.footage
+@pytest.mark.skipif(not (FOOTAGE / "manifest.csv").exists(), reason=f"no footage at {FOOTAGE}")
+def test_the_real_model_finds_the_same_body_in_a_turned_picture() -> None:
+    """The pose model, given a real clip's frames turned 15° with black corners, places the
+    body where the turn put it in the frames posed upright."""
+    from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator
+    from backcoach.pose.sources import VideoFileSource
+
+    clip = FOOTAGE / "bird_dog" / "lenagalanova8-debug__my-guides__bird-dog.mp4"
+    frames = [rgb for _, _, rgb in VideoFileSource(clip, max_fps=15, max_width=480, end=2.0)]
+    compared = 0
+    with MediaPipePoseEstimator() as plain, MediaPipePoseEstimator() as turning:
+        for i, rgb in enumerate(frames):
+            bare = plain.estimate(rgb, i / 15, i)
+            frame, to_frame = turned(rgb, 15)
+            seen = turning.estimate(frame, i / 15, i)
+            if not (bare.detected and seen.detected):
+                continue
+            assert (seen.width, seen.height) == (frame.shape[1], frame.shape[0])
+            # the upright frames' hips, turned like the picture, are within 2 % of its width
+            px_bare = bare.pixels()
+            px_seen = seen.pixels()
+            for hip in (L.LEFT_HIP, L.RIGHT_HIP):
+                expected = to_frame @ np.array([*px_bare[hip], 1.0])
+                assert np.linalg.norm(px_seen[hip] - expected) < 0.02 * rgb.shape[1]
             compared += 1
     assert compared >= len(frames) // 2  # the person was found on most frames both ways

@@ -105,7 +105,8 @@ def native_logs_silenced() -> Iterator[TextIO]:
 class MediaPipePoseEstimator:
     """BlazePose full model via ``mp.solutions.pose`` (tracking mode, one person).
 
-    Black bars round the picture are cut off before posing (see ``backcoach.pose.picture``).
+    Black bars round the picture are cut off, and a picture turned inside black corners is
+    turned back upright, before posing (see ``backcoach.pose.picture``).
 
     With ``people_every`` (seconds), a person detector also counts the people in the picture
     at most that often and every frame carries the latest count in ``extras["people"]``.
