@@ -41,6 +41,8 @@ CANDIDATES: tuple[Constant, ...] = (
     Constant("recognize", "PRESENCE_FULL_SHARE", (0.5, 0.35, 0.75), "share weighing fully"),
     Constant("recognize", "KNEES_ROLLED", (0.45, 0.4, 0.5), "knees aside: rolled"),
     Constant("recognize", "ROLL_WEIGHT", (4.0, 2.5, 5.5), "weight of rolled frames"),
+    Constant("recognize", "LEGS_UP_SHARE", (0.15, 0.1, 0.25), "frames with a leg up: bird dog"),
+    Constant("recognize", "STILL_CAT_COW", (0.35, 0.25, 0.5), "all fours, nothing raised"),
     Constant("supine", "FEET_OUT", (1.3, 1.2, 1.4), "feet from hips: legs stretched out"),
     Constant("exercises.roll_and_stretch", "FEET_STAY", (0.3, 0.2, 0.4), "feet still in a roll"),
     Constant("exercises.roll_and_stretch", "SHALLOW_IN", (0.15, 0.12, 0.2, 0.3), "shallow roll"),

@@ -28,8 +28,9 @@ from backcoach.analysis.exercises.cat_cow import CatCowAnalyzer
 from backcoach.analysis.exercises.press_up import PressUpAnalyzer
 from backcoach.analysis.exercises.roll_and_stretch import RollAndStretchAnalyzer
 from backcoach.analysis.posture import Position, body_points, classify_position
+from backcoach.analysis.supine import knee_angles, thigh_to_trunk_angles
 from backcoach.pose.frame import PoseFrame
-from backcoach.pose.geometry import elevation, joint_angle
+from backcoach.pose.geometry import elevation
 from backcoach.pose.landmarks import Landmark as L
 
 EXERCISES = (
@@ -57,6 +58,8 @@ TRUNK_CURL = 12.0  # shoulders this far above the hips line, lying on the back: 
 ROLL_WEIGHT = 4.0  # how strongly a share of rolled-knee frames speaks for the roll-and-stretch
 PRESENCE_FULL_SHARE = 0.5  # share of a recording in one position that counts as all of it
 ARM_ACTIVITY = 25.0  # forearms swinging through this range (deg): arm work, e.g. dead bug
+LEGS_UP_SHARE = 0.15  # share of the hands-and-knees frames with a leg raised: a bird dog
+STILL_CAT_COW = 0.35  # cat-cow's score on hands and knees with no limb raised, no full cycle
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ def same_movement(found: str, truth: str) -> bool:
 
 @dataclass(frozen=True)
 class SupineMeasures:
-    """What a body lying on its back is doing, from one frame's world landmarks."""
+    """What a body lying on its back is doing, from one frame's world landmarks: one number per
+    measure, for telling the movements apart (``supine.SupineBody`` keeps each side's angles)."""
 
     hip_lift: float  # shoulders-to-hips line above the floor (deg): bridge
     thigh_to_trunk: float  # smaller of the two shoulder-hip-knee angles: knee to chest
@@ -107,23 +111,18 @@ class SupineMeasures:
         aside = math.nan
         if axis_len > 1e-6 and thigh > 1e-6:
             aside = abs(float(np.dot(knees - hips, hip_axis / axis_len))) / thigh
-        legs = []
-        knee_angles = []
-        for hip, knee, ankle in (
-            (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
-            (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
-        ):
-            knee_angles.append(joint_angle(w[hip], w[knee], w[ankle]))
-            straight = knee_angles[-1] >= STRAIGHT_LEG
-            legs.append(elevation(w[hip], w[ankle]) if straight else -90.0)
+        knees = knee_angles(w)
+        legs = [
+            elevation(w[hip], w[ankle]) if angle >= STRAIGHT_LEG else -90.0
+            for angle, hip, ankle in zip(
+                knees, (L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_ANKLE, L.RIGHT_ANKLE), strict=True
+            )
+        ]
         return cls(
             hip_lift=elevation(shoulders, hips),
-            thigh_to_trunk=min(
-                joint_angle(w[L.LEFT_SHOULDER], w[L.LEFT_HIP], w[L.LEFT_KNEE]),
-                joint_angle(w[L.RIGHT_SHOULDER], w[L.RIGHT_HIP], w[L.RIGHT_KNEE]),
-            ),
+            thigh_to_trunk=min(thigh_to_trunk_angles(w)),
             knees_aside=aside,
-            knee_angle=max(knee_angles),
+            knee_angle=max(knees),
             lifted_straight_leg=max(legs),
             forearm_up=max(
                 elevation(w[L.LEFT_ELBOW], w[L.LEFT_WRIST]),
@@ -212,10 +211,11 @@ class _Evidence:
             [1.0 if (x.leg_raised("left") or x.leg_raised("right")) else 0.0 for x in limbs], 1.0
         )
         both_phases = min(cat_cow.counts["cat"], cat_cow.counts["cow"]) >= 1
-        raises = bird_dog.rep_count > 0 or legs_up >= 0.15
+        raises = bird_dog.rep_count > 0 or legs_up >= LEGS_UP_SHARE
         # Cat-cow moves the spine, bird dog reaches with the limbs: on hands and knees with
         # no limb ever raised, what there is of movement is the spine's.
-        self.scores["cat-cow"] = _clip(weight * (0.9 if both_phases else 0.2 if raises else 0.35))
+        cat_cow_score = 0.9 if both_phases else 0.2 if raises else STILL_CAT_COW
+        self.scores["cat-cow"] = _clip(weight * cat_cow_score)
         self.scores["bird-dog"] = _clip(weight * (0.95 if raises else 0.15))
 
     def on_the_back(self) -> None:

@@ -57,14 +57,8 @@ class SupineBody:
         reach = min(float(np.linalg.norm(a - k)) for a in wrists for k in knees)
         return cls(
             trunk_rise=elevation(hips, shoulders),
-            thigh_to_trunk=(
-                joint_angle(w[L.LEFT_SHOULDER], w[L.LEFT_HIP], w[L.LEFT_KNEE]),
-                joint_angle(w[L.RIGHT_SHOULDER], w[L.RIGHT_HIP], w[L.RIGHT_KNEE]),
-            ),
-            knee_angle=(
-                joint_angle(w[L.LEFT_HIP], w[L.LEFT_KNEE], w[L.LEFT_ANKLE]),
-                joint_angle(w[L.RIGHT_HIP], w[L.RIGHT_KNEE], w[L.RIGHT_ANKLE]),
-            ),
+            thigh_to_trunk=thigh_to_trunk_angles(w),
+            knee_angle=knee_angles(w),
             hands_on_knees=reach < HANDS_ON_KNEES * trunk,
             feet_out=_feet_out(w, hips, trunk),
         )
@@ -84,6 +78,22 @@ class SupineBody:
         if drawn >= LEGS_STRETCHED and straightest >= LEGS_STRETCHED:
             return LegsState.STRETCHED if self.feet_out >= FEET_OUT else LegsState.BETWEEN
         return LegsState.BETWEEN
+
+
+def thigh_to_trunk_angles(w: FloatArray) -> tuple[float, float]:
+    """The shoulder-hip-knee angle (deg) of the left and the right side, from world points."""
+    return (
+        joint_angle(w[L.LEFT_SHOULDER], w[L.LEFT_HIP], w[L.LEFT_KNEE]),
+        joint_angle(w[L.RIGHT_SHOULDER], w[L.RIGHT_HIP], w[L.RIGHT_KNEE]),
+    )
+
+
+def knee_angles(w: FloatArray) -> tuple[float, float]:
+    """The hip-knee-ankle angle (deg, 180 = straight) of the left and the right leg."""
+    return (
+        joint_angle(w[L.LEFT_HIP], w[L.LEFT_KNEE], w[L.LEFT_ANKLE]),
+        joint_angle(w[L.RIGHT_HIP], w[L.RIGHT_KNEE], w[L.RIGHT_ANKLE]),
+    )
 
 
 def feet_out(frame: PoseFrame) -> float:

@@ -37,7 +37,7 @@ SAMPLE_STEP = 2  # rows and columns are looked at every second pixel (the last o
 CHECK_EVERY = 8  # frames: framing does not move, so it is looked for again only this often
 MIN_TURN = 1.0  # degrees: a picture turned less than this is posed as it is
 RECTANGULAR = 0.97  # the picture fills at least this share of the tightest box round it
-CORNER_REACH = 0.02  # a turned picture's corners lie this close to the frame's sides (share)
+CORNER_REACH = 0.03  # a turned picture's corners lie this close to the frame's sides (share)
 
 
 @dataclass(frozen=True)
@@ -240,9 +240,9 @@ class PictureBounds:
         self._lit = lit if self._lit is None else self._lit | lit
         rows = _between_samples(self._lit.any(axis=1), ys, height)
         columns = _between_samples(self._lit.any(axis=0), xs, width)
-        found = picture_of(rows, columns)
-        if found.is_whole:
-            found = turned_picture_of(self._lit, ys, xs, width, height) or found
+        # A turned picture's corners may miss the frame's edge rows by a pixel or two, which
+        # would read as thin bars: it is looked for first.
+        found = turned_picture_of(self._lit, ys, xs, width, height) or picture_of(rows, columns)
         self._done = bool(self._lit[[0, 0, -1, -1], [0, -1, 0, -1]].all())
         self._picture = found
         return found
