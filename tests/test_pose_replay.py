@@ -91,6 +91,9 @@ def test_loads_the_plain_dump_format(tmp_path: Path) -> None:
             "frame 0 is malformed",
         ),
         ('{"version": 99, "width": 3, "height": 3, "frames": []}', "newer backcoach"),
+        ('{"width": Infinity, "height": 3, "frames": []}', "'width' must be a finite number"),
+        ('{"width": 3, "height": 1e400, "frames": []}', "'height' must be a finite number"),
+        ('{"width": 3, "height": 3, "fps": NaN, "frames": []}', "'fps' must be a finite number"),
     ],
 )
 def test_wrong_files_are_refused_clearly(tmp_path: Path, content: str, message: str) -> None:

@@ -12,6 +12,7 @@ The loader also accepts the plain dump, which lacks the extra keys.
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,8 @@ def _number(data: dict[str, Any], key: str, path: Path, default: float | None = 
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"{path} is not a valid landmarks file: '{key}' must be a number")
+    if not math.isfinite(value):
+        raise InputError(f"{path} is not a valid landmarks file: '{key}' must be a finite number")
     return float(value)
 
 
