@@ -4,6 +4,7 @@ is turned back upright, and the landmarks come back in the whole frame's coordin
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -224,32 +225,45 @@ def test_whole_picture_maps_landmarks_unchanged() -> None:
     assert np.allclose(whole.to_frame(points), points)
 
 
+def assert_the_model_finds_the_same_hips(
+    clip: Path, reframe: Callable[[Image], tuple[Image, npt.NDArray[np.float64]]]
+) -> None:
+    """The real model on a clip's first 2 s, each frame posed as it is and reframed
+    (``reframe`` gives the new frame and the affine map from the old frame's pixels to its):
+    the reframed run's hips are where the map puts the plain run's, within 2 % of the width."""
+    from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator
+    from backcoach.pose.sources import VideoFileSource
+
+    frames = [rgb for _, _, rgb in VideoFileSource(clip, max_fps=15, max_width=480, end=2.0)]
+    compared = 0
+    with MediaPipePoseEstimator() as plain, MediaPipePoseEstimator() as reframed:
+        for i, rgb in enumerate(frames):
+            bare = plain.estimate(rgb, i / 15, i)
+            frame, to_frame = reframe(rgb)
+            seen = reframed.estimate(frame, i / 15, i)
+            if not (bare.detected and seen.detected):
+                continue
+            assert (seen.width, seen.height) == (frame.shape[1], frame.shape[0])
+            px_bare, px_seen = bare.pixels(), seen.pixels()
+            for hip in (L.LEFT_HIP, L.RIGHT_HIP):
+                expected = to_frame @ np.array([*px_bare[hip], 1.0])
+                assert np.linalg.norm(px_seen[hip] - expected) < 0.02 * rgb.shape[1]
+            compared += 1
+    assert compared >= len(frames) // 2  # the person was found on most frames both ways
+
+
+def in_portrait_bars(rgb: Image) -> tuple[Image, npt.NDArray[np.float64]]:
+    bars = rgb.shape[1] * 16 // 9 // 2 - rgb.shape[0] // 2  # into a portrait frame
+    return framed(rgb, bars, bars, 0, 0), np.array([[1.0, 0.0, 0.0], [0.0, 1.0, bars]])
+
+
 @pytest.mark.footage
 @pytest.mark.skipif(not (FOOTAGE / "manifest.csv").exists(), reason=f"no footage at {FOOTAGE}")
 def test_the_real_model_finds_the_same_body_with_bars_round_the_picture() -> None:
     """The pose model, given a real clip's frames framed in black bars, places the body where
     it is in the frames without bars."""
-    from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator
-    from backcoach.pose.sources import VideoFileSource
-
     clip = FOOTAGE / "bridge" / "lenagalanova8-debug__my-guides__glute-bridge.mp4"
-    frames = [rgb for _, _, rgb in VideoFileSource(clip, max_fps=15, max_width=480, end=2.0)]
-    compared = 0
-    with MediaPipePoseEstimator() as plain, MediaPipePoseEstimator() as barred:
-        for i, rgb in enumerate(frames):
-            bare = plain.estimate(rgb, i / 15, i)
-            bars = rgb.shape[1] * 16 // 9 // 2 - rgb.shape[0] // 2  # into a portrait frame
-            boxed = barred.estimate(framed(rgb, bars, bars, 0, 0), i / 15, i)
-            if not (bare.detected and boxed.detected):
-                continue
-            assert boxed.height == rgb.shape[0] + 2 * bars
-            # back in the unframed picture's pixels, the hips are within 2 % of its width
-            px_bare = bare.pixels()
-            px_boxed = boxed.pixels() - np.array([0, bars])
-            for hip in (L.LEFT_HIP, L.RIGHT_HIP):
-                assert np.linalg.norm(px_bare[hip] - px_boxed[hip]) < 0.02 * rgb.shape[1]
-            compared += 1
-    assert compared >= len(frames) // 2  # the person was found on most frames both ways
+    assert_the_model_finds_the_same_hips(clip, in_portrait_bars)
 
 
 @pytest.mark.footage
@@ -257,25 +271,5 @@ def test_the_real_model_finds_the_same_body_with_bars_round_the_picture() -> Non
 def test_the_real_model_finds_the_same_body_in_a_turned_picture() -> None:
     """The pose model, given a real clip's frames turned 15° with black corners, places the
     body where the turn put it in the frames posed upright."""
-    from backcoach.pose.mediapipe_backend import MediaPipePoseEstimator
-    from backcoach.pose.sources import VideoFileSource
-
     clip = FOOTAGE / "bird_dog" / "lenagalanova8-debug__my-guides__bird-dog.mp4"
-    frames = [rgb for _, _, rgb in VideoFileSource(clip, max_fps=15, max_width=480, end=2.0)]
-    compared = 0
-    with MediaPipePoseEstimator() as plain, MediaPipePoseEstimator() as turning:
-        for i, rgb in enumerate(frames):
-            bare = plain.estimate(rgb, i / 15, i)
-            frame, to_frame = turned(rgb, 15)
-            seen = turning.estimate(frame, i / 15, i)
-            if not (bare.detected and seen.detected):
-                continue
-            assert (seen.width, seen.height) == (frame.shape[1], frame.shape[0])
-            # the upright frames' hips, turned like the picture, are within 2 % of its width
-            px_bare = bare.pixels()
-            px_seen = seen.pixels()
-            for hip in (L.LEFT_HIP, L.RIGHT_HIP):
-                expected = to_frame @ np.array([*px_bare[hip], 1.0])
-                assert np.linalg.norm(px_seen[hip] - expected) < 0.02 * rgb.shape[1]
-            compared += 1
-    assert compared >= len(frames) // 2  # the person was found on most frames both ways
+    assert_the_model_finds_the_same_hips(clip, lambda rgb: turned(rgb, 15))

@@ -132,6 +132,12 @@ def picture_of(rows_lit: npt.NDArray[np.bool_], columns_lit: npt.NDArray[np.bool
     return Picture(x0, y0, x1, y1, width, height)
 
 
+def _frame_corners(lit: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Whether each of the frame's four corner samples has ever shown picture."""
+    corners: npt.NDArray[np.bool_] = lit[[0, 0, -1, -1], [0, -1, 0, -1]]
+    return corners
+
+
 def turned_picture_of(
     lit: npt.NDArray[np.bool_],
     ys: npt.NDArray[np.intp],
@@ -141,7 +147,7 @@ def turned_picture_of(
 ) -> Picture | None:
     """A turned picture (see the module's note) from where sampled pixels ``lit[i, j]`` (row
     ``ys[i]``, column ``xs[j]``) have ever shown picture, or None when it is not one."""
-    if lit[[0, 0, -1, -1], [0, -1, 0, -1]].any():
+    if _frame_corners(lit).any():
         return None  # a frame corner has shown picture
     # Each row's first and last lit pixel are all the convex hull needs.
     rows = np.flatnonzero(lit.any(axis=1))
@@ -243,6 +249,6 @@ class PictureBounds:
         # A turned picture's corners may miss the frame's edge rows by a pixel or two, which
         # would read as thin bars: it is looked for first.
         found = turned_picture_of(self._lit, ys, xs, width, height) or picture_of(rows, columns)
-        self._done = bool(self._lit[[0, 0, -1, -1], [0, -1, 0, -1]].all())
+        self._done = bool(_frame_corners(self._lit).all())
         self._picture = found
         return found
